@@ -1,0 +1,30 @@
+"""blogapp: a Flask blog engine with a WordPress-grade comment subsystem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, errors, CLI, headers."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_relative_config=True)
+
+    from blogapp.config import load_config
+
+    load_config(app, config)
+
+    from blogapp import cli, errors, security
+    from blogapp.database import register_database
+    from blogapp.setup import register_blueprints, register_extensions, register_proxy
+
+    register_proxy(app)
+    register_extensions(app)
+    register_database(app)
+    register_blueprints(app)
+    errors.register_error_handlers(app)
+    cli.register_cli(app)
+    security.register_security_headers(app)
+    return app

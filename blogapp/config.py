@@ -1,0 +1,125 @@
+"""Configuration: defaults, then the environment, then an explicit mapping."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+INSECURE_ENVS = {"development", "testing"}
+
+
+class Defaults:
+    BLOGAPP_ENV = "production"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SITE_NAME = "blogapp"
+    SITE_TAGLINE = "Articles and the conversations they start"
+    ARTICLES_PER_PAGE = 10
+    MAX_CONTENT_LENGTH = 1024 * 1024  # bodies over 1 MiB answer 413
+    PROXY_COUNT = 0
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PREFERRED_URL_SCHEME = "http"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
+    FRAME_ANCESTORS = "'self'"
+    # Akismet (see blogapp.akismet_check)
+    AKISMET_API_KEY: str | None = None
+    AKISMET_BLOG_URL: str | None = None
+    AKISMET_API_URL = "https://rest.akismet.com"
+    AKISMET_TIMEOUT = 3.0
+    # Mail (moderation notifications)
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_SENDER = "blogapp@localhost"
+
+
+PLAIN_ENV_KEYS = (
+    "SECRET_KEY",
+    "AKISMET_API_KEY",
+    "AKISMET_BLOG_URL",
+    "AKISMET_API_URL",
+    "AKISMET_TIMEOUT",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USE_TLS",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_SENDER",
+)
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely."""
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Fill app.config from defaults, the environment and *overrides*, in that order."""
+    app.config.from_object(Defaults)
+    for key in PLAIN_ENV_KEYS:
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    app.config.from_prefixed_env("BLOGAPP")
+    if os.environ.get("BLOGAPP_ENV"):
+        app.config["BLOGAPP_ENV"] = os.environ["BLOGAPP_ENV"]
+    if overrides:
+        app.config.update(overrides)
+    _coerce(app)
+    _fill_secret_key(app)
+    _fill_database_uri(app)
+
+
+def _coerce(app: Flask) -> None:
+    cfg = app.config
+    cfg["AKISMET_TIMEOUT"] = float(cfg["AKISMET_TIMEOUT"])
+    cfg["MAIL_PORT"] = int(cfg["MAIL_PORT"])
+    cfg["PROXY_COUNT"] = int(cfg["PROXY_COUNT"])
+    if isinstance(cfg["MAIL_USE_TLS"], str):
+        cfg["MAIL_USE_TLS"] = cfg["MAIL_USE_TLS"].lower() in {"1", "true", "yes", "on"}
+
+
+def is_insecure_env(app: Flask) -> bool:
+    return app.config.get("TESTING") or app.config["BLOGAPP_ENV"] in INSECURE_ENVS
+
+
+def _fill_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    key_file = Path(app.instance_path) / "secret_key"
+    if key_file.is_file():
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+        return
+    if is_insecure_env(app):
+        app.config["SECRET_KEY"] = "insecure-development-key"
+        return
+    raise ConfigError(
+        "SECRET_KEY is not set. Set it in the environment, e.g.\n"
+        "    export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')\n"
+        f"or write one to {key_file} (make run does this for you). "
+        "Only BLOGAPP_ENV=development or testing may run without one."
+    )
+
+
+def _fill_database_uri(app: Flask) -> None:
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        uri = "sqlite:///" + str(Path(app.instance_path) / "blogapp.sqlite3")
+    elif uri.startswith("postgres://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgres://")
+    elif uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri

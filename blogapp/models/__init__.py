@@ -1,0 +1,21 @@
+"""Database models."""
+
+from __future__ import annotations
+
+from blogapp.models.article import Article, ArticleStatus
+from blogapp.models.audit import AuditEntry
+from blogapp.models.comment import Comment
+from blogapp.models.setting import SiteSetting
+from blogapp.models.user import Role, User
+from blogapp.policy import CommentStatus
+
+__all__ = [
+    "Article",
+    "ArticleStatus",
+    "AuditEntry",
+    "Comment",
+    "CommentStatus",
+    "Role",
+    "SiteSetting",
+    "User",
+]

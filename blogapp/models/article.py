@@ -1,0 +1,70 @@
+"""Articles the site owners publish."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blogapp.extensions import db
+from blogapp.models.base import utcnow
+from blogapp.models.user import User
+
+
+class ArticleStatus(str, enum.Enum):
+    DRAFT = "draft"
+    PUBLISHED = "published"  # visible once published_at has passed (else: scheduled)
+    TRASH = "trash"
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_status_published", "status", "published_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    excerpt: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default=ArticleStatus.DRAFT.value)
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+    comments_open: Mapped[bool] = mapped_column(default=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Kept by the same transaction that changes a comment's visibility.
+    comment_count: Mapped[int] = mapped_column(default=0)
+    comments_version: Mapped[int] = mapped_column(default=0)
+
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ArticleStatus.PUBLISHED.value and self.published_at is not None
+
+    def is_visible(self, now: datetime | None = None) -> bool:
+        """Tell whether readers may see the article at *now*."""
+        return self.is_published and self.published_at <= (now or utcnow())
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.is_published and self.published_at > utcnow()
+
+    @property
+    def state_label(self) -> str:
+        if self.is_scheduled:
+            return "scheduled"
+        return self.status
+
+    @classmethod
+    def visible(cls, now: datetime | None = None):
+        """Select the articles readers may see, newest first."""
+        return (
+            select(cls)
+            .where(cls.status == ArticleStatus.PUBLISHED.value)
+            .where(cls.published_at <= (now or utcnow()))
+            .order_by(cls.published_at.desc(), cls.id.desc())
+        )

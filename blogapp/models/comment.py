@@ -1,0 +1,61 @@
+"""Readers' comments."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from blogapp.extensions import db
+from blogapp.models.base import utcnow
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (
+        Index("ix_comments_article_status_created", "article_id", "status", "created_at"),
+        Index("ix_comments_status_created_id", "status", "created_at", "id"),
+        Index("ix_comments_email", "email"),
+        Index("ix_comments_ip_created", "ip", "created_at"),
+        Index("ix_comments_spam_check", "spam_check", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="SET NULL"), index=True
+    )
+    depth: Mapped[int] = mapped_column(default=1)
+    author: Mapped[str] = mapped_column(String(245), default="")
+    email: Mapped[str] = mapped_column(String(100), default="")
+    url: Mapped[str] = mapped_column(String(200), default="")
+    content: Mapped[str] = mapped_column(Text)
+    content_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    reasons_json: Mapped[str] = mapped_column(Text, default="[]")
+    # Akismet's state: ham, spam, discard, unavailable, owed, disabled.
+    spam_check: Mapped[str] = mapped_column(String(16), default="disabled")
+    spam_check_attempts: Mapped[int] = mapped_column(default=0)
+    blatant: Mapped[bool] = mapped_column(default=False)
+    # submit-spam / submit-ham still owed to Akismet after a moderator's decision.
+    feedback_owed: Mapped[str | None] = mapped_column(String(8), default=None)
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    referrer: Mapped[str] = mapped_column(String(255), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def reasons(self) -> list[dict[str, str]]:
+        return json.loads(self.reasons_json or "[]")
+
+    @reasons.setter
+    def reasons(self, value: list[dict[str, str]]) -> None:
+        self.reasons_json = json.dumps(value, ensure_ascii=False)
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-{self.id}"

@@ -1,0 +1,1 @@
+"""Services: the business operations views call with plain arguments."""

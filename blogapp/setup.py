@@ -1,0 +1,48 @@
+"""Registration steps the factory calls."""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from blogapp.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def register_proxy(app: Flask) -> None:
+    """Trust X-Forwarded-* from exactly BLOGAPP_PROXY_COUNT proxies (0: the socket's peer)."""
+    count = app.config["PROXY_COUNT"]
+    if count > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    from pathlib import Path
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    from blogapp.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from blogapp.auth import bp as auth_bp
+    from blogapp.blog import bp as blog_bp
+    from blogapp.moderation import bp as moderation_bp
+
+    app.register_blueprint(blog_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(moderation_bp)
