@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -9,8 +10,9 @@ from flask import Flask
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, errors, CLI, headers."""
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("BLOGAPP_INSTANCE_PATH")
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
-                instance_relative_config=True)
+                instance_path=os.path.abspath(instance_path) if instance_path else None)
 
     from blogapp.config import load_config
 

@@ -6,6 +6,7 @@ import secrets
 
 import click
 from flask import Flask
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from blogapp.extensions import db
@@ -17,7 +18,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
 
 
-@click.group(help="Manage staff accounts.")
+@click.group(cls=AppGroup, help="Manage staff accounts.")
 def users() -> None:
     pass
 
@@ -53,6 +54,7 @@ def users_create(email: str, role: str, password: str | None, display_name: str 
 
 @click.command(help="Load the demo article and an owner account (once; safe to repeat).")
 @click.option("--email", default="owner@example.com", show_default=True)
+@with_appcontext
 def demo(email: str) -> None:
     from blogapp.demo import load_demo
 

@@ -29,8 +29,8 @@ def need(service: str, reason: str) -> None:
 def _migrate(url: str, instance: Path) -> None:
     from flask_migrate import upgrade
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
-    app.instance_path = str(instance)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
+                      "INSTANCE_PATH": str(instance)})
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -89,10 +89,10 @@ def app(database_url, tmp_path, app_config) -> Iterator[Flask]:
         "SECRET_KEY": "test-secret-key",
         "SERVER_NAME": "blog.test",
         "RATELIMIT_ENABLED": False,
+        "INSTANCE_PATH": str(tmp_path),
     }
     config.update(app_config)
     app = create_app(config)
-    app.instance_path = str(tmp_path)
     with app.app_context():
         _empty_tables()
     yield app

@@ -13,7 +13,7 @@ from blogapp.models.base import utcnow
 from blogapp.models.user import User
 
 
-class ArticleStatus(str, enum.Enum):
+class ArticleStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"  # visible once published_at has passed (else: scheduled)
     TRASH = "trash"

@@ -14,7 +14,7 @@ from blogapp.extensions import db
 from blogapp.models.base import utcnow
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     OWNER = "owner"
     MODERATOR = "moderator"
 

@@ -54,11 +54,12 @@ def save_article(draft: ArticleDraft, author_id: int | None, article: Article | 
                  now: datetime | None = None) -> Article:
     """Create or update an article from *draft* and commit."""
     now = now or utcnow()
+    slug = unique_slug(draft.slug or draft.title, exclude_id=article.id if article else None)
     if article is None:
-        article = Article(author_id=author_id, created_at=now)
+        article = Article(author_id=author_id, created_at=now, comment_count=0, comments_version=0)
         db.session.add(article)
     article.title = normalize_text(draft.title, multiline=False)
-    article.slug = unique_slug(draft.slug or draft.title, exclude_id=article.id)
+    article.slug = slug
     article.body_md = normalize_text(draft.body_md, multiline=True)
     article.body_html = render_article(article.body_md)
     article.excerpt = normalize_text(draft.excerpt, multiline=True)

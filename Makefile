@@ -1,0 +1,40 @@
+# blogapp: `make run` serves the blog, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+INSTANCE := instance
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+$(INSTANCE)/secret_key:
+	mkdir -p $(INSTANCE)
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $@
+
+run: $(STAMP) $(INSTANCE)/secret_key
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	@test -f $(INSTANCE)/owner-login.txt && cat $(INSTANCE)/owner-login.txt || true
+	@echo "Serving http://127.0.0.1:5000  (log in at http://127.0.0.1:5000/login)"
+	BLOGAPP_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check blogapp tests bench wsgi.py
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) build *.egg-info
