@@ -14,8 +14,11 @@ from blogapp.models import Role, User
 
 
 def register_cli(app: Flask) -> None:
+    from blogapp import cli_comments
+
     app.cli.add_command(users)
     app.cli.add_command(demo)
+    cli_comments.register(app)
 
 
 @click.group(cls=AppGroup, help="Manage staff accounts.")

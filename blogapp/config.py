@@ -36,6 +36,10 @@ class Defaults:
     AKISMET_BLOG_URL: str | None = None
     AKISMET_API_URL = "https://rest.akismet.com"
     AKISMET_TIMEOUT = 3.0
+    # Where spam checks, Akismet feedback and mail run: "inline", "thread" or "rq".
+    SPAM_CHECK_MODE = "thread"
+    RQ_REDIS_URL = "redis://127.0.0.1:6379/0"
+    HELD_COOKIE_MAX_AGE = 3600  # how long an author may see their own held comment
     # Mail (moderation notifications)
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25

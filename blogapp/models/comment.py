@@ -31,6 +31,9 @@ class Comment(db.Model):
     author: Mapped[str] = mapped_column(String(245), default="")
     email: Mapped[str] = mapped_column(String(100), default="")
     url: Mapped[str] = mapped_column(String(200), default="")
+    # HMAC of the email with the app secret, computed once at write time: avatars are drawn
+    # from it, so no email (nor an unkeyed hash of one) is ever needed to render a page.
+    avatar_seed: Mapped[str] = mapped_column(String(32), default="")
     content: Mapped[str] = mapped_column(Text)
     content_html: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))

@@ -1,8 +1,8 @@
 """initial schema: users, articles, comments, settings, audit
 
-Revision ID: 51259e5dd4c6
+Revision ID: d688cb060b4b
 Revises: 
-Create Date: 2026-11-27 00:51:32.372375
+Create Date: 2026-11-27 00:57:51.408367
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '51259e5dd4c6'
+revision = 'd688cb060b4b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -64,6 +64,7 @@ def upgrade():
     sa.Column('author', sa.String(length=245), nullable=False),
     sa.Column('email', sa.String(length=100), nullable=False),
     sa.Column('url', sa.String(length=200), nullable=False),
+    sa.Column('avatar_seed', sa.String(length=32), nullable=False),
     sa.Column('content', sa.Text(), nullable=False),
     sa.Column('content_html', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),

@@ -1,0 +1,85 @@
+"""Discussion settings: stored in the database, defaults from config."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from sqlalchemy import select
+
+from blogapp.extensions import db
+from blogapp.models import SiteSetting
+from blogapp.policy import DiscussionSettings, parse_keys
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """Everything an owner can tune about discussions."""
+
+    policy: DiscussionSettings = DiscussionSettings()
+    require_name_email: bool = True
+    thread_depth: int = 5
+    comments_per_page: int = 50  # top-level threads per page
+    default_page: str = "newest"  # which page an article opens on: "newest" or "oldest"
+    close_after_days: int = 0  # 0: never
+    form_min_seconds: int = 3
+    form_max_age_hours: int = 24
+    akismet_enabled: bool = True
+    purge_spam_days: int = 15
+    purge_trash_days: int = 30
+    anonymize_ip_days: int = 60
+    notify_moderators: bool = True
+
+
+POLICY_FIELDS = {f.name for f in fields(DiscussionSettings)}
+SITE_FIELDS = {f.name for f in fields(SiteSettings)} - {"policy"}
+
+
+def defaults_from_config(config: dict[str, Any]) -> dict[str, Any]:
+    """Read DISCUSSION_<FIELD> overrides of the built-in defaults from app config."""
+    out: dict[str, Any] = {}
+    for name in POLICY_FIELDS | SITE_FIELDS:
+        key = f"DISCUSSION_{name.upper()}"
+        if key in config:
+            out[name] = config[key]
+    return out
+
+
+def build(values: dict[str, Any]) -> SiteSettings:
+    """Turn a flat mapping of setting names to values into SiteSettings."""
+    policy_values = {k: v for k, v in values.items() if k in POLICY_FIELDS}
+    for key in ("moderation_keys", "disallowed_keys"):
+        if isinstance(policy_values.get(key), str):
+            policy_values[key] = parse_keys(policy_values[key])
+        elif key in policy_values:
+            policy_values[key] = tuple(policy_values[key])
+    site_values = {k: v for k, v in values.items() if k in SITE_FIELDS}
+    return SiteSettings(policy=replace(DiscussionSettings(), **policy_values), **site_values)
+
+
+def load_settings(config: dict[str, Any]) -> SiteSettings:
+    """Return the settings in force: defaults, then config, then what owners saved."""
+    values = defaults_from_config(config)
+    for row in db.session.scalars(select(SiteSetting)):
+        if row.key in POLICY_FIELDS | SITE_FIELDS:
+            values[row.key] = json.loads(row.value)
+    return build(values)
+
+
+def flatten(settings: SiteSettings) -> dict[str, Any]:
+    values = asdict(settings)
+    values.update(values.pop("policy"))
+    return values
+
+
+def save_settings(values: dict[str, Any]) -> None:
+    """Store the given settings (unknown names are refused) and commit."""
+    unknown = set(values) - POLICY_FIELDS - SITE_FIELDS
+    if unknown:
+        raise KeyError(f"unknown settings: {sorted(unknown)}")
+    for key, value in values.items():
+        if isinstance(value, tuple):
+            value = list(value)
+        db.session.merge(SiteSetting(key=key, value=json.dumps(value)))
+    db.session.commit()

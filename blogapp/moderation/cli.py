@@ -1,0 +1,1 @@
+"""Moderation commands (`comments purge`, `privacy export`); filled by the moderation work."""

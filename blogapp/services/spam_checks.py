@@ -1,0 +1,111 @@
+"""Akismet checks owed by stored comments, and feedback owed to Akismet.
+
+The comment row is the durable record: a comment is stored with spam_check "owed" before
+anyone asks Akismet, so a check lost with a dying process is found again by
+`flask --app wsgi comments recheck` (WordPress retries every 20 minutes, 100 at a time,
+for 15 days; so does this, from cron).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from blogapp.akismet_check import AkismetConfig, CommentData, check, submit
+from blogapp.discussion import SiteSettings
+from blogapp.extensions import db
+from blogapp.models import Article, Comment
+from blogapp.models.base import utcnow
+from blogapp.policy import AkismetVerdict, CommentStatus, decide
+from blogapp.services.comments import gather_history, set_visible_status, submission_of
+
+log = logging.getLogger(__name__)
+
+RETRY_STATES = (AkismetVerdict.OWED.value, AkismetVerdict.UNAVAILABLE.value)
+RECHECK_MAX_AGE = timedelta(days=15)
+
+
+def comment_data(comment: Comment, article: Article, config: AkismetConfig) -> CommentData:
+    base = (config.blog_url or "").rstrip("/")
+    return CommentData(
+        user_ip=comment.ip or "127.0.0.1", user_agent=comment.user_agent,
+        referrer=comment.referrer, permalink=f"{base}/articles/{article.slug}",
+        comment_type="reply" if comment.parent_id else "comment",
+        comment_author=comment.author, comment_author_email=comment.email,
+        comment_author_url=comment.url, comment_content=comment.content,
+        comment_date_gmt=comment.created_at, comment_post_modified_gmt=article.updated_at,
+    )
+
+
+def run_spam_check(comment_id: int, config: AkismetConfig, settings: SiteSettings,
+                   now: datetime | None = None) -> str | None:
+    """Ask Akismet about one comment that still owes a check, apply the verdict, commit.
+
+    Return the comment's status afterwards (None when nothing was owed).
+    """
+    now = now or utcnow()
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.spam_check not in RETRY_STATES:
+        return None
+    article = db.session.get(Article, comment.article_id)
+    verdict, detail = check(config, comment_data(comment, article, config))
+    comment.spam_check_attempts += 1
+    if verdict is AkismetVerdict.DISABLED:
+        verdict = AkismetVerdict.UNAVAILABLE
+        detail = "Akismet is not configured"
+    comment.spam_check = verdict.value
+    if comment.status != CommentStatus.PENDING.value:
+        # A moderator decided meanwhile; their decision stands.
+        db.session.commit()
+        return comment.status
+    submission = submission_of(comment)
+    history = gather_history(submission, settings, now, exclude_id=comment.id)
+    decision = decide(submission, settings.policy, history, verdict, now)
+    reasons = [{"code": r.code, "message": r.message} for r in decision.reasons]
+    if verdict is AkismetVerdict.UNAVAILABLE:
+        reasons = [{"code": r["code"], "message": f"{r['message']}: {detail}"}
+                   if r["code"] == "akismet-unavailable" else r for r in reasons]
+    if decision.drop:
+        log.warning("Akismet discard: dropping blatant spam comment %s by %r on article %s: %r",
+                    comment.id, comment.author, comment.article_id, comment.content[:2000])
+        db.session.delete(comment)
+        db.session.commit()
+        return "dropped"
+    comment.reasons = reasons
+    comment.blatant = decision.blatant
+    set_visible_status(comment, decision.status.value)
+    db.session.commit()
+    return comment.status
+
+
+def owed_checks(limit: int = 100, now: datetime | None = None) -> list[int]:
+    """Return ids of comments from the last 15 days whose spam check is still owed."""
+    now = now or utcnow()
+    return list(db.session.scalars(
+        select(Comment.id).where(Comment.spam_check.in_(RETRY_STATES))
+        .where(Comment.created_at >= now - RECHECK_MAX_AGE)
+        .order_by(Comment.created_at).limit(limit)))
+
+
+def send_feedback(comment_id: int, config: AkismetConfig) -> bool:
+    """Send owed submit-spam / submit-ham for one comment; True when nothing is owed now."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.feedback_owed is None:
+        return True
+    article = db.session.get(Article, comment.article_id)
+    ok, detail = submit(config, comment_data(comment, article, config),
+                        spam=comment.feedback_owed == "spam")
+    if ok:
+        comment.feedback_owed = None
+    else:
+        log.info("Akismet feedback for comment %s failed (%s); will retry", comment.id, detail)
+    db.session.commit()
+    return ok
+
+
+def owed_feedback(limit: int = 100) -> list[int]:
+    return list(db.session.scalars(
+        select(Comment.id).where(Comment.feedback_owed.is_not(None))
+        .order_by(Comment.updated_at).limit(limit)))
