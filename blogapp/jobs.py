@@ -56,13 +56,25 @@ def run_task(app: Flask, task: str, comment_id: int) -> None:
         try:
             config = config_from_mapping(app.config)
             if task == "spam_check":
-                run_spam_check(comment_id, config, load_settings(app.config))
+                status = run_spam_check(comment_id, config, load_settings(app.config))
+                if status == "pending":
+                    _notify(comment_id)
+            elif task == "notify":
+                _notify(comment_id)
             elif task == "feedback":
                 send_feedback(comment_id, config)
             else:
                 raise ValueError(f"unknown task {task!r}")
         finally:
             db.session.remove()
+
+
+def _notify(comment_id: int) -> None:
+    try:
+        from blogapp.notify import send_held_notification
+    except ImportError:  # notifications not installed in this build
+        return
+    send_held_notification(comment_id)
 
 
 def wait_for_jobs() -> None:

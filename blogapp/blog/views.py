@@ -42,8 +42,9 @@ def index():
 
 @bp.route("/articles/<slug>")
 def article(slug: str):
-    article = visible_article_or_404(slug)
-    return render_template("blog/article.html", article=article)
+    from blogapp.comments.page import render_article_page
+
+    return render_article_page(visible_article_or_404(slug))
 
 
 @bp.route("/feed.atom")

@@ -1,0 +1,97 @@
+"""Threads as readers see them: one query per article page, built into a tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, or_, select
+
+from blogapp.discussion import SiteSettings
+from blogapp.extensions import db
+from blogapp.models import Comment
+from blogapp.policy import CommentStatus
+
+APPROVED = CommentStatus.APPROVED.value
+PUBLIC_COLUMNS = (Comment.id, Comment.parent_id, Comment.depth, Comment.author, Comment.url,
+                  Comment.avatar_seed, Comment.content_html, Comment.created_at, Comment.status)
+
+
+@dataclass
+class Node:
+    """A comment as the page shows it (no email, IP or user agent ever reaches a template)."""
+
+    id: int
+    parent_id: int | None
+    depth: int
+    author: str
+    url: str
+    avatar_seed: str
+    content_html: str
+    created_at: object
+    held: bool = False
+    children: list[Node] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-{self.id}"
+
+
+@dataclass
+class ThreadPage:
+    roots: list[Node]
+    page: int
+    pages: int
+    total: int
+
+
+def _node(row, held: bool = False) -> Node:
+    return Node(id=row.id, parent_id=row.parent_id, depth=row.depth, author=row.author,
+                url=row.url, avatar_seed=row.avatar_seed, content_html=row.content_html,
+                created_at=row.created_at, held=held)
+
+
+def thread_page(article_id: int, total: int, settings: SiteSettings, page: int | None,
+                held_ids: list[int] | None = None) -> ThreadPage:
+    """Return one page of top-level threads with all their replies, plus the author's held
+    comments in place; *total* is the article's approved count (denormalized)."""
+    rows = db.session.execute(
+        select(*PUBLIC_COLUMNS).where(Comment.article_id == article_id)
+        .where(Comment.status == APPROVED).order_by(Comment.created_at, Comment.id)
+    ).all()
+    held_rows = []
+    if held_ids:
+        held_rows = db.session.execute(
+            select(*PUBLIC_COLUMNS).where(Comment.id.in_(held_ids[:20]))
+            .where(Comment.article_id == article_id)
+            .where(Comment.status == CommentStatus.PENDING.value)
+        ).all()
+    nodes = {row.id: _node(row) for row in rows}
+    nodes.update({row.id: _node(row, held=True) for row in held_rows})
+    roots: list[Node] = []
+    for node in sorted(nodes.values(), key=lambda n: (n.created_at, n.id)):
+        parent = nodes.get(node.parent_id) if node.parent_id else None
+        (parent.children if parent else roots).append(node)
+    per_page = max(1, settings.comments_per_page)
+    pages = max(1, -(-len(roots) // per_page))
+    if page is None:
+        page = pages if settings.default_page == "newest" else 1
+    page = min(max(1, page), pages)
+    return ThreadPage(roots=roots[(page - 1) * per_page: page * per_page], page=page,
+                      pages=pages, total=total)
+
+
+def page_of(comment: Comment, settings: SiteSettings) -> int:
+    """Return the comment page on which *comment*'s thread starts."""
+    root = comment
+    while root.parent_id is not None:
+        parent = db.session.get(Comment, root.parent_id)
+        if parent is None:
+            break
+        root = parent
+    earlier = db.session.scalar(
+        select(func.count(Comment.id)).where(
+            Comment.article_id == comment.article_id, Comment.parent_id.is_(None),
+            Comment.status == APPROVED,
+            or_(Comment.created_at < root.created_at,
+                and_(Comment.created_at == root.created_at, Comment.id < root.id))))
+    return earlier // max(1, settings.comments_per_page) + 1

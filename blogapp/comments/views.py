@@ -1,0 +1,87 @@
+"""Posting a comment: validate, hand to the pipeline, redirect or re-render with the text."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, request, url_for
+
+from blogapp.akismet_check import config_from_mapping
+from blogapp.blog.views import visible_article_or_404
+from blogapp.comments.display import page_of
+from blogapp.comments.form import CommentForm, check_form_token
+from blogapp.comments.page import (
+    DETAIL_COOKIES,
+    HELD_COOKIE,
+    held_ids,
+    held_serializer,
+    render_article_page,
+)
+from blogapp.discussion import load_settings
+from blogapp.extensions import csrf
+from blogapp.jobs import dispatch
+from blogapp.policy import AkismetVerdict, CommentStatus
+from blogapp.services.comments import CommentInput, CommentRefused, submit_comment
+
+bp = Blueprint("comments", __name__)
+YEAR = 365 * 24 * 3600
+
+
+@bp.route("/articles/<slug>/comments", methods=["POST"])
+@csrf.exempt  # checked by the form itself, so a stale token re-renders with the text kept
+def post_comment(slug: str):
+    article = visible_article_or_404(slug)
+    settings = load_settings(current_app.config)
+    form = CommentForm(require_name_email=settings.require_name_email)
+    if not form.validate():
+        if "csrf_token" in form.errors:
+            form.errors["csrf_token"][:] = [
+                "Your session expired while the form was open. Your comment is kept below: "
+                "please send it again."]
+        return render_article_page(article, form, 400, settings)
+    complaint = check_form_token(current_app.config["SECRET_KEY"], form.form_token.data,
+                                 article.id, settings.form_min_seconds,
+                                 settings.form_max_age_hours)
+    if complaint:
+        return render_article_page(article, form, 400, settings, message=complaint)
+    data = CommentInput(
+        article_id=article.id, parent_id=form.parent_id, author=form.author.data or "",
+        email=(form.email.data or "").lower(), url=form.url.data or "",
+        content=form.comment.data, ip=request.remote_addr or "",
+        user_agent=request.headers.get("User-Agent", ""),
+        referrer=request.headers.get("Referer", ""),
+        honeypot=bool(form.contact_fax.data),
+    )
+    akismet = config_from_mapping(current_app.config)
+    try:
+        comment = submit_comment(data, settings, secret=current_app.config["SECRET_KEY"],
+                                 akismet_configured=akismet.enabled)
+    except CommentRefused as refused:
+        if refused.field:
+            form[refused.field].errors = [refused.message]
+        return render_article_page(article, form, refused.status_code, settings,
+                                   message=None if refused.field else refused.message)
+    if comment.spam_check == AkismetVerdict.OWED.value:
+        dispatch("spam_check", comment.id)
+    elif comment.status == CommentStatus.PENDING.value:
+        dispatch("notify", comment.id)
+
+    page = page_of(comment, settings)
+    target = url_for("blog.article", slug=article.slug, cpage=page) + f"#comment-{comment.id}"
+    response = redirect(target, code=303)
+    _remember_details(response, form, data)
+    if comment.status != CommentStatus.APPROVED.value:
+        ids = [comment.id, *[i for i in held_ids() if i != comment.id]][:20]
+        response.set_cookie(HELD_COOKIE, held_serializer().dumps(ids),
+                            max_age=current_app.config["HELD_COOKIE_MAX_AGE"], httponly=True,
+                            samesite="Lax", secure=request.is_secure)
+    return response
+
+
+def _remember_details(response, form: CommentForm, data: CommentInput) -> None:
+    """Save name, email and website for a year only with consent; clear them without."""
+    values = {"author": data.author, "email": data.email, "url": data.url}
+    for field, cookie in DETAIL_COOKIES.items():
+        if form.consent.data and values[field]:
+            response.set_cookie(cookie, values[field], max_age=YEAR, httponly=True,
+                                samesite="Lax", secure=request.is_secure)
+        elif cookie in request.cookies or not form.consent.data:
+            response.delete_cookie(cookie)
