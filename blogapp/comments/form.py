@@ -9,7 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField, URLField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blogapp.sanitize import normalize_text
 
@@ -45,7 +45,7 @@ def _web_url(form, field) -> None:
 
 class CommentForm(FlaskForm):
     comment = TextAreaField("Comment", filters=[_text],
-                            validators=[InputRequired(), Length(max=MAX_COMMENT)])
+                            validators=[DataRequired(), Length(max=MAX_COMMENT)])
     author = StringField("Name", filters=[_line], validators=[Length(max=MAX_AUTHOR)])
     email = EmailField("Email", filters=[_line], validators=[Length(max=MAX_EMAIL), _valid_email])
     url = URLField("Website", filters=[_line], validators=[Optional(), Length(max=MAX_URL),
@@ -81,8 +81,10 @@ class CommentForm(FlaskForm):
 
     @property
     def parent_id(self) -> int | None:
-        value = int((self.comment_parent.data or "0").strip() or 0)
-        return value or None
+        value = (self.comment_parent.data or "").strip()
+        if not value.isdigit() or len(value) > 18:
+            return None
+        return int(value) or None
 
 
 def issue_form_token(secret: str, article_id: int, now: float | None = None) -> str:

@@ -19,7 +19,13 @@ from blogapp.discussion import load_settings
 from blogapp.extensions import csrf
 from blogapp.jobs import dispatch
 from blogapp.policy import AkismetVerdict, CommentStatus
-from blogapp.services.comments import CommentInput, CommentRefused, submit_comment
+from blogapp.models.base import utcnow
+from blogapp.services.comments import (
+    CommentInput,
+    CommentRefused,
+    comments_closed,
+    submit_comment,
+)
 
 bp = Blueprint("comments", __name__)
 YEAR = 365 * 24 * 3600
@@ -31,6 +37,9 @@ def post_comment(slug: str):
     article = visible_article_or_404(slug)
     settings = load_settings(current_app.config)
     form = CommentForm(require_name_email=settings.require_name_email)
+    if comments_closed(article, settings, utcnow()):
+        return render_article_page(article, form, 403, settings,
+                                   message="Comments are closed on this article.")
     if not form.validate():
         if "csrf_token" in form.errors:
             form.errors["csrf_token"][:] = [

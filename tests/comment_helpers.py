@@ -1,0 +1,28 @@
+"""Posting the Leave a Reply form as a browser does."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+
+HIDDEN_RE = re.compile(r'<input type="hidden" name="(csrf_token|form_token)" value="([^"]*)"')
+
+GOOD = {"comment": "A thoughtful reply.", "author": "Ann Reader", "email": "ann@example.org",
+        "url": "", "comment_parent": "0"}
+
+
+def form_tokens(client: FlaskClient, slug: str, query: str = "") -> dict[str, str]:
+    html = client.get(f"/articles/{slug}{query}").get_data(as_text=True)
+    tokens = dict(HIDDEN_RE.findall(html))
+    assert set(tokens) == {"csrf_token", "form_token"}, "comment form not found"
+    return tokens
+
+
+def post_comment(client: FlaskClient, slug: str, tokens: dict[str, str] | None = None,
+                 **fields):
+    """Fetch the article, then post the form with *fields* over the defaults."""
+    data = {**GOOD, **fields}
+    data = {k: v for k, v in data.items() if v is not None}
+    payload = {**(tokens if tokens is not None else form_tokens(client, slug)), **data}
+    return client.post(f"/articles/{slug}/comments", data=payload)
