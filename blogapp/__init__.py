@@ -18,7 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     load_config(app, config)
 
-    from blogapp import cli, errors, security
+    from blogapp import cli, errors, jobs, security
     from blogapp.database import register_database
     from blogapp.setup import register_blueprints, register_extensions, register_proxy
 
@@ -29,4 +29,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register_error_handlers(app)
     cli.register_cli(app)
     security.register_security_headers(app)
+    jobs.register_jobs(app)
     return app

@@ -18,6 +18,18 @@ from flask import Flask, current_app
 log = logging.getLogger(__name__)
 
 _executor: ThreadPoolExecutor | None = None
+_said_local_only = False
+
+
+def register_jobs(app: Flask) -> None:
+    """Say once per process when spam screening runs on local rules only."""
+    global _said_local_only
+    from blogapp.akismet_check import config_from_mapping
+
+    if not config_from_mapping(app.config).enabled and not _said_local_only:
+        _said_local_only = True
+        app.logger.warning("Akismet is not configured (AKISMET_API_KEY, AKISMET_BLOG_URL): "
+                           "comments are screened by local rules only.")
 
 
 def _pool() -> ThreadPoolExecutor:

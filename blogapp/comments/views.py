@@ -18,8 +18,8 @@ from blogapp.comments.page import (
 from blogapp.discussion import load_settings
 from blogapp.extensions import csrf
 from blogapp.jobs import dispatch
-from blogapp.policy import AkismetVerdict, CommentStatus
 from blogapp.models.base import utcnow
+from blogapp.policy import AkismetVerdict, CommentStatus
 from blogapp.services.comments import (
     CommentInput,
     CommentRefused,

@@ -1,0 +1,151 @@
+"""Notification mail: held comments to moderators, approved comments to article authors.
+
+Mail goes through smtplib to MAIL_SERVER:MAIL_PORT and is off when MAIL_SERVER is unset.
+Only moderators' mail carries the commenter's email address and IP. Links are absolute,
+built from SITE_URL (e.g. BLOGAPP_SITE_URL=https://blog.example), else SERVER_NAME.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+from flask import Flask, current_app, url_for
+from sqlalchemy import select
+
+from blogapp.discussion import load_settings
+from blogapp.extensions import db
+from blogapp.models import Article, Comment, User
+from blogapp.moderation.links import LINK_ACTIONS, make_token
+from blogapp.moderation.queue import pending_count
+from blogapp.policy import CommentStatus
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SITE_URL = "http://127.0.0.1:5000"
+SMTP_TIMEOUT = 10
+
+
+def site_url(app: Flask) -> str:
+    configured = app.config.get("SITE_URL")
+    if configured:
+        return str(configured).rstrip("/")
+    if app.config.get("SERVER_NAME"):
+        return f"{app.config['PREFERRED_URL_SCHEME']}://{app.config['SERVER_NAME']}"
+    return DEFAULT_SITE_URL
+
+
+def _external(app: Flask, endpoint: str, **values) -> str:
+    with app.test_request_context(base_url=site_url(app)):
+        return url_for(endpoint, _external=True, **values)
+
+
+def moderator_addresses() -> list[str]:
+    return list(db.session.scalars(select(User.email).where(User.active.is_(True))
+                                   .order_by(User.id)))
+
+
+def held_message(app: Flask, comment: Comment, article: Article) -> tuple[str, str]:
+    """Return the subject and body of the mail about a held comment."""
+    links = {action: _external(app, "moderation.mail_action", comment_id=comment.id,
+                               action=action, token=make_token(comment, action))
+             for action in LINK_ACTIONS}
+    reasons = [f"  - {r['message']}" for r in comment.reasons] or ["  - (none recorded)"]
+    waiting = pending_count()
+    lines = [
+        f'A new comment on the post "{article.title}" is waiting for your approval',
+        _external(app, "blog.article", slug=article.slug),
+        "",
+        f"Author: {comment.author or 'Anonymous'} (IP address: {comment.ip or 'unknown'})",
+        f"Email: {comment.email or 'none given'}",
+        f"URL: {comment.url or 'none given'}",
+        "Comment:",
+        comment.content,
+        "",
+        "Why it was held:",
+        *reasons,
+        "",
+        f"Approve it: {links['approve']}",
+        f"Spam it: {links['spam']}",
+        f"Trash it: {links['trash']}",
+        "(Each link asks you to confirm, works once and expires in 7 days.)",
+        "",
+        f"Currently {waiting} {'comment is' if waiting == 1 else 'comments are'} "
+        "waiting for approval. Please visit the moderation panel:",
+        _external(app, "moderation.comments", status="pending"),
+    ]
+    subject = f'[{app.config["SITE_NAME"]}] Please moderate: "{article.title}"'
+    return subject, "\n".join(lines) + "\n"
+
+
+def approved_message(app: Flask, comment: Comment, article: Article) -> tuple[str, str]:
+    """Return the mail telling an article's author about a published comment (no email, no IP)."""
+    permalink = _external(app, "blog.article", slug=article.slug) + f"#{comment.anchor}"
+    lines = [
+        f'New comment on your post "{article.title}"',
+        f"Author: {comment.author or 'Anonymous'}",
+        f"URL: {comment.url or 'none given'}",
+        "Comment:",
+        comment.content,
+        "",
+        f"You can see all comments on this post here: {permalink}",
+    ]
+    return f'[{app.config["SITE_NAME"]}] Comment: "{article.title}"', "\n".join(lines) + "\n"
+
+
+def send_mail(app: Flask, recipients: list[str], subject: str, body: str) -> int:
+    """Send one message per recipient over one SMTP connection; return how many went."""
+    if not app.config.get("MAIL_SERVER") or not recipients:
+        return 0
+    sender = app.config["MAIL_SENDER"]
+    with smtplib.SMTP(app.config["MAIL_SERVER"], app.config["MAIL_PORT"],
+                      timeout=SMTP_TIMEOUT) as smtp:
+        if app.config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if app.config.get("MAIL_USERNAME"):
+            smtp.login(app.config["MAIL_USERNAME"], app.config.get("MAIL_PASSWORD") or "")
+        for recipient in recipients:
+            message = EmailMessage()
+            message["From"] = formataddr((app.config["SITE_NAME"], sender))
+            message["To"] = recipient
+            message["Subject"] = subject
+            message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+            message.set_content(body)
+            smtp.send_message(message)
+    return len(recipients)
+
+
+def send_held_notification(comment_id: int) -> int:
+    """Mail every active moderator and owner about a held comment; return mails sent.
+
+    Runs inside an app context (the "notify" job). Nothing is sent when mail is not
+    configured, notifications are off, or the comment is no longer pending."""
+    app = current_app._get_current_object()
+    if not app.config.get("MAIL_SERVER"):
+        return 0
+    if not load_settings(app.config).notify_moderators:
+        return 0
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status != CommentStatus.PENDING.value:
+        return 0
+    article = db.session.get(Article, comment.article_id)
+    subject, body = held_message(app, comment, article)
+    return send_mail(app, moderator_addresses(), subject, body)
+
+
+def send_approved_notification(comment_id: int) -> int:
+    """Mail the article's author about an approved comment (MAIL_NOTIFY_AUTHORS=True)."""
+    app = current_app._get_current_object()
+    if not app.config.get("MAIL_SERVER") or not app.config.get("MAIL_NOTIFY_AUTHORS"):
+        return 0
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status != CommentStatus.APPROVED.value:
+        return 0
+    article = db.session.get(Article, comment.article_id)
+    author = article.author if article is not None else None
+    if author is None or not author.active or comment.user_id == author.id:
+        return 0
+    subject, body = approved_message(app, comment, article)
+    return send_mail(app, [author.email], subject, body)
