@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(comments_cli)
     app.cli.add_command(akismet_cli)
+    app.cli.add_command(moderation_cli.privacy_cli)
 
 
 @comments_cli.command("recheck", help="Retry owed Akismet checks and feedback, 100 at a time.")

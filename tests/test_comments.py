@@ -338,3 +338,24 @@ def test_stale_csrf_token_keeps_the_text(client, article):
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Words I must not lose" in html and "session expired" in html
+
+
+def test_article_page_answers_304_until_its_comments_change(app, client, article):
+    reader = app.test_client()
+    first = reader.get(f"/articles/{article}")
+    etag = first.headers["ETag"]
+    assert "private" in first.headers["Cache-Control"]
+    again = reader.get(f"/articles/{article}", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    post_comment(client, article, comment="News!")
+    changed = reader.get(f"/articles/{article}", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "News!" in changed.get_data(as_text=True)
+
+
+def test_cached_comment_list_follows_moderation(app, client, article):
+    post_comment(client, article, comment="Soon hidden")
+    assert "Soon hidden" in app.test_client().get(f"/articles/{article}").text
+    with app.app_context():
+        set_visible_status(db.session.get(Comment, 1), "spam")
+        db.session.commit()
+    assert "Soon hidden" not in app.test_client().get(f"/articles/{article}").text

@@ -5,18 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 from sqlalchemy import func, select
 
+from blogapp.blog.lookup import visible_article_or_404
+from blogapp.comments.page import article_etag, render_article_page
+from blogapp.discussion import load_settings
 from blogapp.extensions import db
 from blogapp.models import Article, ArticleStatus
 from blogapp.models.base import utcnow
 
 bp = Blueprint("blog", __name__)
-
-
-def visible_article_or_404(slug: str) -> Article:
-    article = db.session.scalar(select(Article).where(Article.slug == slug))
-    if article is None or not article.is_visible():
-        abort(404)
-    return article
 
 
 @bp.route("/")
@@ -42,9 +38,19 @@ def index():
 
 @bp.route("/articles/<slug>")
 def article(slug: str):
-    from blogapp.comments.page import render_article_page
-
-    return render_article_page(visible_article_or_404(slug))
+    article = visible_article_or_404(slug)
+    settings = load_settings(current_app.config)
+    etag = article_etag(article, settings)
+    if etag and request.if_none_match.contains(etag):
+        response = make_response("", 304)
+    else:
+        body, status = render_article_page(article, settings=settings)
+        response = make_response(body, status)
+    if etag:
+        response.set_etag(etag)
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response
 
 
 @bp.route("/feed.atom")

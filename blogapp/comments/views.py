@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, request, url_for
 
 from blogapp.akismet_check import config_from_mapping
-from blogapp.blog.views import visible_article_or_404
+from blogapp.blog.lookup import visible_article_or_404
 from blogapp.comments.display import page_of
 from blogapp.comments.form import CommentForm, check_form_token
 from blogapp.comments.page import (

@@ -1,6 +1,15 @@
-"""Staff pages under /admin: dashboard, publishing, and (later) the comment queue."""
+"""Staff pages under /admin: dashboard, comment queue, settings, users, privacy, publishing."""
 
-from blogapp.moderation import articles, dashboard  # noqa: F401  (attach their routes)
+from blogapp.moderation import (  # noqa: F401  (attach their routes)
+    articles,
+    audit_log,
+    comment_page,
+    comments,
+    dashboard,
+    privacy,
+    settings_page,
+    users,
+)
 from blogapp.moderation.blueprint import bp
 
 __all__ = ["bp"]

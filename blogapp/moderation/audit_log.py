@@ -1,0 +1,31 @@
+"""The audit log for owners: every moderator action, newest first, keyset pages."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from sqlalchemy import select
+
+from blogapp.auth.access import owner_required
+from blogapp.extensions import db
+from blogapp.models import AuditEntry
+from blogapp.moderation.blueprint import bp
+from blogapp.moderation.comment_page import user_names
+
+PER_PAGE = 50
+
+
+@bp.route("/audit")
+@owner_required
+def audit():
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    before = request.args.get("before", type=int)
+    if before:
+        query = query.where(AuditEntry.id < before)
+    action = request.args.get("action", "").strip()
+    if action:
+        query = query.where(AuditEntry.action == action)
+    rows = list(db.session.scalars(query.limit(PER_PAGE + 1)))
+    older = rows[PER_PAGE - 1].id if len(rows) > PER_PAGE else None
+    rows = rows[:PER_PAGE]
+    return render_template("moderation/audit.html", entries=rows, older=older, action=action,
+                           names=user_names({e.user_id for e in rows}))
