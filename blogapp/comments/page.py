@@ -7,6 +7,7 @@ import threading
 from collections import OrderedDict
 
 from flask import current_app, render_template, request, session
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
@@ -55,6 +56,7 @@ def article_etag(article: Article, settings: SiteSettings) -> str | None:
     """
     if session.get("_flashes"):
         return None
+    generate_csrf()  # the form needs the session's token; make it exist before hashing it
     parts = [
         article.id, article.created_at, article.updated_at, article.comments_version,
         hash(tuple(sorted(flatten(settings).items(), key=lambda kv: kv[0]).__repr__())),

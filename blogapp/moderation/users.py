@@ -108,12 +108,19 @@ def users_invite():
     return _listing(InviteForm(formdata=None), shown_password=(user, password))
 
 
-@bp.route("/users/<int:user_id>/disable", methods=["POST"], defaults={"active": False},
-          endpoint="users_disable")
-@bp.route("/users/<int:user_id>/enable", methods=["POST"], defaults={"active": True},
-          endpoint="users_enable")
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
 @owner_required
-def users_active(user_id: int, active: bool):
+def users_disable(user_id: int):
+    return _change_active(user_id, False)
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@owner_required
+def users_enable(user_id: int):
+    return _change_active(user_id, True)
+
+
+def _change_active(user_id: int, active: bool):
     user = _user_or_404(user_id)
     try:
         set_active(user, active)
