@@ -20,12 +20,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from blogapp import cli, errors, jobs, security
     from blogapp.database import register_database
-    from blogapp.setup import register_blueprints, register_extensions, register_proxy
+    from blogapp.setup import (
+        register_blueprints,
+        register_extensions,
+        register_proxy,
+        register_template_helpers,
+    )
 
     register_proxy(app)
     register_extensions(app)
     register_database(app)
     register_blueprints(app)
+    register_template_helpers(app)
     errors.register_error_handlers(app)
     cli.register_cli(app)
     security.register_security_headers(app)

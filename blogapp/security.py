@@ -15,10 +15,7 @@ def csp_nonce() -> str:
 
 
 def register_security_headers(app: Flask) -> None:
-    from blogapp.avatars import identicon
-
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-    app.jinja_env.globals["identicon"] = identicon
 
     @app.after_request
     def set_headers(response: Response) -> Response:

@@ -48,3 +48,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(comments_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from blogapp.avatars import identicon
+
+    app.jinja_env.globals["identicon"] = identicon

@@ -46,14 +46,15 @@ class SettingsForm(FlaskForm):
                                "0: never")
     thread_depth = _number("Threaded comments nest this many levels deep", 1, 10)
     comments_per_page = _number("Top-level comments per page", 1, 500)
-    default_page = SelectField("Article pages open on", choices=[
-        ("newest", "the newest comments page"), ("oldest", "the oldest comments page")])
+    # Plain-string choices: WTForms 3.3 deprecates tuples, and SelectChoice is 3.3-only.
+    default_page = SelectField("Article pages open on the comments page", choices=[
+        "newest", "oldest"])
     form_min_seconds = _number("Treat a form sent faster than this as a robot (seconds)", 0, 600)
     form_max_age_hours = _number("A comment form expires after (hours)", 1, 720)
     akismet_enabled = BooleanField("Check comments with Akismet (when a key is configured)")
-    akismet_discard = SelectField("Blatant spam (Akismet's discard)", choices=[
-        (DISCARD_AS_SPAM, "keep it in the spam folder"),
-        (DISCARD_DROP, "drop it without storing (it is logged)")])
+    akismet_discard = SelectField(
+        "Blatant spam (Akismet's discard)", choices=[DISCARD_AS_SPAM, DISCARD_DROP],
+        description="spam: keep it in the spam folder; drop: do not store it (it is logged).")
     purge_spam_days = _number("Delete spam after (days)", 0, 3650, "0: never")
     purge_trash_days = _number("Delete trashed comments after (days)", 0, 3650, "0: never")
     anonymize_ip_days = _number("Anonymize commenters' IP addresses after (days)", 0, 3650,

@@ -26,8 +26,7 @@ class InviteForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
                                             Length(max=254)])
     display_name = StringField("Name", validators=[Optional(), Length(max=100)])
-    role = SelectField("Role", choices=[(Role.MODERATOR.value, "Moderator"),
-                                        (Role.OWNER.value, "Owner")])
+    role = SelectField("Role", choices=[Role.MODERATOR.value, Role.OWNER.value])
 
 
 class UserError(ValueError):
