@@ -7,26 +7,23 @@ from typing import Any
 
 from flask import Flask
 
+from blogapp import cli, errors, jobs, security
+from blogapp.config import load_config
+from blogapp.database import register_database
+from blogapp.setup import (
+    register_blueprints,
+    register_extensions,
+    register_proxy,
+    register_template_helpers,
+)
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, errors, CLI, headers."""
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("BLOGAPP_INSTANCE_PATH")
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
                 instance_path=os.path.abspath(instance_path) if instance_path else None)
-
-    from blogapp.config import load_config
-
     load_config(app, config)
-
-    from blogapp import cli, errors, jobs, security
-    from blogapp.database import register_database
-    from blogapp.setup import (
-        register_blueprints,
-        register_extensions,
-        register_proxy,
-        register_template_helpers,
-    )
-
     register_proxy(app)
     register_extensions(app)
     register_database(app)
