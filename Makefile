@@ -23,7 +23,6 @@ $(INSTANCE)/secret_key:
 run: $(STAMP) $(INSTANCE)/secret_key
 	$(FLASK) db upgrade
 	$(FLASK) demo
-	@test -f $(INSTANCE)/owner-login.txt && cat $(INSTANCE)/owner-login.txt || true
 	@echo "Serving http://127.0.0.1:5000  (log in at http://127.0.0.1:5000/login)"
 	BLOGAPP_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
@@ -64,9 +65,12 @@ def demo(email: str) -> None:
     result = load_demo(email)
     if result.password:
         click.echo(f"Owner login: {result.email}  password: {result.password}")
-        click.echo("(shown once; change it with `flask --app wsgi users password EMAIL`)")
     else:
-        click.echo(f"Demo content already loaded; owner login: {result.email}")
+        click.echo("Demo content already loaded.")
+        saved = Path(current_app.instance_path) / "owner-login.txt"
+        click.echo(saved.read_text().strip() if saved.is_file()
+                   else f"Owner login: {result.email} (password as printed on the first run)")
+    click.echo("Change the password with `flask --app wsgi users password EMAIL`.")
 
 
 @users.command("password", help="Set a new password for an account.")

@@ -37,7 +37,8 @@ def user_names(user_ids: set[int | None]) -> dict[int, str]:
     ids = {i for i in user_ids if i is not None}
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))))
+    return dict(db.session.execute(
+        select(User.id, User.display_name).where(User.id.in_(ids))).all())
 
 
 @bp.route("/comments/<int:comment_id>")
