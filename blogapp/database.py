@@ -1,22 +1,33 @@
-"""Engine tuning: SQLite pragmas for durability under concurrency."""
+"""Engine tuning: SQLite pragmas and write transactions that never meet "database is locked".
+
+pysqlite's own transaction handling starts transactions lazily and upgrades a reader to a
+writer mid-transaction, which SQLite refuses at once (SQLITE_BUSY, no waiting) when another
+process wrote meanwhile. So blogapp takes over, as SQLAlchemy's documentation recommends:
+requests that change data (POST and friends) and background jobs begin with
+``BEGIN IMMEDIATE`` (the write lock is taken up front, waiting up to busy_timeout), reads
+with a plain ``BEGIN``.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from blogapp.extensions import db
+
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def register_database(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "connect", _sqlite_connect)
+            event.listen(engine, "begin", _sqlite_begin)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # blogapp emits BEGIN itself (see above)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -25,5 +36,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
+def _sqlite_begin(connection) -> None:
+    writes = not has_request_context() or request.method not in READ_METHODS
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

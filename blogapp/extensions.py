@@ -15,7 +15,9 @@ class Base(DeclarativeBase):
     """Plain declarative base (no MappedAsDataclass: Flask-SQLAlchemy 3.1 + SQLAlchemy 2.1)."""
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after commit without a new query (and, on SQLite, without a new
+# write transaction in a POST request: see blogapp.database).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

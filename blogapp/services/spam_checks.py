@@ -50,7 +50,12 @@ def run_spam_check(comment_id: int, config: AkismetConfig, settings: SiteSetting
     if comment is None or comment.spam_check not in RETRY_STATES:
         return None
     article = db.session.get(Article, comment.article_id)
-    verdict, detail = check(config, comment_data(comment, article, config))
+    data = comment_data(comment, article, config)
+    db.session.commit()  # hold no lock while Akismet thinks
+    verdict, detail = check(config, data)
+    comment = db.session.get(Comment, comment_id, populate_existing=True)
+    if comment is None:  # deleted meanwhile
+        return None
     comment.spam_check_attempts += 1
     if verdict is AkismetVerdict.DISABLED:
         verdict = AkismetVerdict.UNAVAILABLE
@@ -95,9 +100,13 @@ def send_feedback(comment_id: int, config: AkismetConfig) -> bool:
     if comment is None or comment.feedback_owed is None:
         return True
     article = db.session.get(Article, comment.article_id)
-    ok, detail = submit(config, comment_data(comment, article, config),
-                        spam=comment.feedback_owed == "spam")
-    if ok:
+    data, spam = comment_data(comment, article, config), comment.feedback_owed == "spam"
+    db.session.commit()  # hold no lock while Akismet answers
+    ok, detail = submit(config, data, spam=spam)
+    comment = db.session.get(Comment, comment_id, populate_existing=True)
+    if comment is None:
+        return True
+    if ok and comment.feedback_owed == ("spam" if spam else "ham"):
         comment.feedback_owed = None
     else:
         log.info("Akismet feedback for comment %s failed (%s); will retry", comment.id, detail)
