@@ -121,7 +121,8 @@ def send_held_notification(comment_id: int) -> int:
     """Mail every active moderator and owner about a held comment; return mails sent.
 
     Runs inside an app context (the "notify" job). Nothing is sent when mail is not
-    configured, notifications are off, or the comment is no longer pending."""
+    configured, notifications are off, or the comment is no longer pending; an
+    unreachable mail server is logged and counts as nothing sent."""
     app = current_app._get_current_object()
     if not app.config.get("MAIL_SERVER"):
         return 0
@@ -132,7 +133,17 @@ def send_held_notification(comment_id: int) -> int:
         return 0
     article = db.session.get(Article, comment.article_id)
     subject, body = held_message(app, comment, article)
-    return send_mail(app, moderator_addresses(), subject, body)
+    return _send_logged(app, moderator_addresses(), subject, body, comment_id)
+
+
+def _send_logged(app: Flask, recipients: list[str], subject: str, body: str,
+                 comment_id: int) -> int:
+    """Send, but never fail the caller: a mail server being down is logged, not raised."""
+    try:
+        return send_mail(app, recipients, subject, body)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("notification mail for comment %s not sent: %s", comment_id, exc)
+        return 0
 
 
 def send_approved_notification(comment_id: int) -> int:
@@ -148,4 +159,4 @@ def send_approved_notification(comment_id: int) -> int:
     if author is None or not author.active or comment.user_id == author.id:
         return 0
     subject, body = approved_message(app, comment, article)
-    return send_mail(app, [author.email], subject, body)
+    return _send_logged(app, [author.email], subject, body, comment_id)
