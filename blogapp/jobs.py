@@ -18,6 +18,7 @@ from flask import Flask, current_app
 log = logging.getLogger(__name__)
 
 _executor: ThreadPoolExecutor | None = None
+MAIL_TASKS = frozenset({"notify", "notify_author"})
 _said_local_only = False
 
 
@@ -42,6 +43,8 @@ def _pool() -> ThreadPoolExecutor:
 def dispatch(task: str, comment_id: int) -> None:
     """Run *task* ("spam_check" or "feedback") for a comment in the configured place."""
     app = current_app._get_current_object()
+    if task in MAIL_TASKS and not app.config.get("MAIL_SERVER"):
+        return  # mail is off: nothing to do, no job to queue
     mode = app.config.get("SPAM_CHECK_MODE", "thread")
     if mode == "inline":
         run_task(app, task, comment_id)
@@ -73,6 +76,10 @@ def run_task(app: Flask, task: str, comment_id: int) -> None:
                     _notify(comment_id)
             elif task == "notify":
                 _notify(comment_id)
+            elif task == "notify_author":
+                from blogapp.notify import send_approved_notification
+
+                send_approved_notification(comment_id)
             elif task == "feedback":
                 send_feedback(comment_id, config)
             else:
@@ -82,10 +89,8 @@ def run_task(app: Flask, task: str, comment_id: int) -> None:
 
 
 def _notify(comment_id: int) -> None:
-    try:
-        from blogapp.notify import send_held_notification
-    except ImportError:  # notifications not installed in this build
-        return
+    from blogapp.notify import send_held_notification
+
     send_held_notification(comment_id)
 
 

@@ -248,3 +248,18 @@ def test_anonymous_link_asks_to_log_in_first(app, smtp, team, held):
     response = anonymous.get(mail_links(smtp)["approve"])
     assert response.status_code == 302 and "/login?next=" in response.headers["Location"]
     assert status_of(app, held) == "pending"
+
+
+def test_approving_mails_the_article_author_when_enabled(app, smtp, team, held):
+    from blogapp.jobs import wait_for_jobs
+
+    app.config["MAIL_NOTIFY_AUTHORS"] = True
+    with app.app_context():
+        article = db.session.get(Article, db.session.get(Comment, held).article_id)
+        article.author_id = db.session.scalar(
+            db.select(User.id).where(User.email == "owner@example.com"))
+        db.session.commit()
+    _approve(app, held)
+    wait_for_jobs()
+    assert [rcpt for rcpt, _ in smtp.mail] == [["owner@example.com"]]
+    assert COMMENTER not in smtp.bodies()[0]

@@ -121,7 +121,7 @@ def moderate(comment_ids: Iterable[int], action: str, actor_id: int | None,
     spec = ACTIONS.get(action)
     if spec is None:
         raise ActionError(f"Unknown action {action!r}.")
-    entries, feedback, doomed = [], [], []
+    entries, feedback, doomed, approved = [], [], [], []
     for comment in _locked(comment_ids):
         old = comment.status
         if old not in spec.sources:
@@ -135,12 +135,16 @@ def moderate(comment_ids: Iterable[int], action: str, actor_id: int | None,
         set_visible_status(comment, target)
         if _owe_feedback(comment, old, target):
             feedback.append(comment.id)
+        if target == APPROVED:
+            approved.append(comment.id)
         entries.append(_audit(comment.id, actor_id, action, old, target, note))
     if doomed:
         _delete(doomed)
     db.session.commit()
     for comment_id in feedback:
         jobs.dispatch("feedback", comment_id)
+    for comment_id in approved:
+        jobs.dispatch("notify_author", comment_id)
     return entries
 
 
