@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, fields, replace
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -59,11 +60,28 @@ def build(values: dict[str, Any]) -> SiteSettings:
 
 
 def load_settings(config: dict[str, Any]) -> SiteSettings:
-    """Return the settings in force: defaults, then config, then what owners saved."""
-    values = defaults_from_config(config)
-    for row in db.session.scalars(select(SiteSetting)):
-        if row.key in POLICY_FIELDS | SITE_FIELDS:
-            values[row.key] = json.loads(row.value)
+    """Return the settings in force: defaults, then config, then what owners saved.
+
+    One small query; the result is memoized on the stored rows, so an unchanged table
+    costs no JSON parsing or object building."""
+    rows = tuple(tuple(r) for r in db.session.connection().execute(
+        select(SiteSetting.key, SiteSetting.value)))
+    defaults = tuple(sorted(defaults_from_config(config).items(), key=lambda kv: kv[0]))
+    try:
+        return _build_cached(defaults, rows)
+    except TypeError:  # an unhashable config default (a list): build without the memo
+        return _build_from(dict(defaults), rows)
+
+
+@lru_cache(maxsize=64)
+def _build_cached(defaults: tuple, rows: tuple) -> SiteSettings:
+    return _build_from(dict(defaults), rows)
+
+
+def _build_from(values: dict[str, Any], rows: tuple) -> SiteSettings:
+    for key, value in rows:
+        if key in POLICY_FIELDS | SITE_FIELDS:
+            values[key] = json.loads(value)
     return build(values)
 
 

@@ -51,6 +51,15 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from flask import session
+    from flask_login import current_user
+
     from blogapp.avatars import identicon
 
     app.jinja_env.globals["identicon"] = identicon
+
+    @app.context_processor
+    def staff_context() -> dict:
+        # Readers have no login: don't wake Flask-Login (and rewrite their session) for them.
+        staff = current_user if "_user_id" in session else None
+        return {"staff_user": staff if staff is not None and staff.is_authenticated else None}

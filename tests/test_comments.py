@@ -359,3 +359,15 @@ def test_cached_comment_list_follows_moderation(app, client, article):
         set_visible_status(db.session.get(Comment, 1), "spam")
         db.session.commit()
     assert "Soon hidden" not in app.test_client().get(f"/articles/{article}").text
+
+
+def test_cached_page_gives_each_reader_their_own_tokens(app, article):
+    first, second = app.test_client(), app.test_client()
+    one, two = form_tokens(first, article), form_tokens(second, article)
+    assert one["csrf_token"] != two["csrf_token"]
+    assert post_comment(second, article, tokens=two, comment="second reader").status_code == 303
+    assert post_comment(first, article, tokens=one, comment="first reader",
+                        email="first@example.org").status_code == 303
+    # A token from another reader's session is refused, cache or not.
+    assert post_comment(first, article, tokens=two, comment="swapped",
+                        email="x@example.org").status_code == 400

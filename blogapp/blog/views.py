@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 from sqlalchemy import func, select
 
-from blogapp.blog.lookup import visible_article_or_404
-from blogapp.comments.page import article_etag, render_article_page
+from blogapp.blog.lookup import visible_version_or_404
+from blogapp.comments.page import article_etag, cached_plain_page, render_article_page
 from blogapp.discussion import load_settings
 from blogapp.extensions import db
 from blogapp.models import Article, ArticleStatus
@@ -38,12 +38,15 @@ def index():
 
 @bp.route("/articles/<slug>")
 def article(slug: str):
-    article = visible_article_or_404(slug)
+    version = visible_version_or_404(slug)
     settings = load_settings(current_app.config)
-    etag = article_etag(article, settings)
+    etag = article_etag(version, settings)
     if etag and request.if_none_match.contains(etag):
         response = make_response("", 304)
+    elif (page := cached_plain_page(version, settings)) is not None:
+        response = make_response(page)
     else:
+        article = db.session.get(Article, version.id)
         body, status = render_article_page(article, settings=settings)
         response = make_response(body, status)
     if etag:

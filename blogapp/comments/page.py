@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 
 from flask import current_app, render_template, request, session
 from flask_wtf.csrf import generate_csrf
@@ -13,9 +11,10 @@ from markupsafe import Markup
 
 from blogapp.comments.display import ThreadPage, thread_page
 from blogapp.comments.form import CommentForm, issue_form_token
-from blogapp.discussion import SiteSettings, flatten, load_settings
+from blogapp.discussion import SiteSettings, load_settings
 from blogapp.models import Article
 from blogapp.models.base import utcnow
+from blogapp.render_cache import cached, peek
 from blogapp.services.comments import comments_closed
 
 HELD_COOKIE = "comment_held"
@@ -58,8 +57,7 @@ def article_etag(article: Article, settings: SiteSettings) -> str | None:
         return None
     generate_csrf()  # the form needs the session's token; make it exist before hashing it
     parts = [
-        article.id, article.created_at, article.updated_at, article.comments_version,
-        hash(tuple(sorted(flatten(settings).items(), key=lambda kv: kv[0]).__repr__())),
+        article_key(article), hash(settings),
         session.get("csrf_token", ""), session.get("_user_id", ""),
         request.cookies.get(HELD_COOKIE, ""), utcnow().date(),
         *(request.cookies.get(c, "") for c in DETAIL_COOKIES.values()),
@@ -67,12 +65,54 @@ def article_etag(article: Article, settings: SiteSettings) -> str | None:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
+CSRF_SLOT = "\x00csrf-token\x00"
+FORM_TOKEN_SLOT = "\x00form-token\x00"
+
+
+def _plain_reader(submitted: bool) -> bool:
+    """A reader with nothing personal on the page: no login, cookies, flashes or reply."""
+    return not (submitted or "_user_id" in session or session.get("_flashes")
+                or request.args.get("replytocom") or HELD_COOKIE in request.cookies
+                or any(c in request.cookies for c in DETAIL_COOKIES.values()))
+
+
+def _page_key(version, settings: SiteSettings) -> tuple:
+    return (article_key(version), request.args.get("cpage", type=int), settings,
+            comments_closed(version, settings, utcnow()))
+
+
+def _fill(page: str, article_id: int) -> str:
+    token = issue_form_token(current_app.config["SECRET_KEY"], article_id)
+    return page.replace(CSRF_SLOT, generate_csrf()).replace(FORM_TOKEN_SLOT, token)
+
+
+def cached_plain_page(version, settings: SiteSettings) -> str | None:
+    """Return the page from the cache for a plain reader, from the version row alone."""
+    if not _plain_reader(False):
+        return None
+    page = peek("article-page", _page_key(version, settings))
+    return _fill(page, version.id) if page is not None else None
+
+
 def render_article_page(article: Article, form: CommentForm | None = None, status: int = 200,
                         settings: SiteSettings | None = None, message: str | None = None):
     settings = settings or load_settings(current_app.config)
     submitted = form is not None
+    if _plain_reader(submitted):
+        # The same page for every such reader but for two tokens: render it once per
+        # version and fill the tokens in.
+        page = cached("article-page", _page_key(article, settings), lambda: _render_page(
+            article, blank_form(article, settings), settings, None, FORM_TOKEN_SLOT, CSRF_SLOT))
+        return _fill(page, article.id), status
     form = form or blank_form(article, settings)
-    form.form_token.data = issue_form_token(current_app.config["SECRET_KEY"], article.id)
+    token = issue_form_token(current_app.config["SECRET_KEY"], article.id)
+    return _render_page(article, form, settings, message, token, None), status
+
+
+def _render_page(article: Article, form: CommentForm, settings: SiteSettings,
+                 message: str | None, form_token: str, csrf_value: str | None) -> str:
+    submitted = form.is_submitted()
+    form.form_token.data = form_token
     reply_arg = request.args.get("replytocom", type=int)
     if reply_arg and not submitted:
         form.comment_parent.data = str(reply_arg)
@@ -89,7 +129,8 @@ def render_article_page(article: Article, form: CommentForm | None = None, statu
     return render_template(
         "blog/article.html", article=article, form=form, settings=settings, closed=closed,
         comment_list=comment_list, replying_to=replying_to, form_message=message,
-    ), status
+        csrf_value=csrf_value,
+    )
 
 
 def _render_list(article: Article, thread: ThreadPage, settings: SiteSettings,
@@ -98,34 +139,22 @@ def _render_list(article: Article, thread: ThreadPage, settings: SiteSettings,
                                   settings=settings, closed=closed))
 
 
-_LIST_CACHE_SIZE = 1024
-_cache_lock = threading.Lock()
+def article_key(article: Article) -> tuple:
+    """What identifies this version of an article and its visible comments.
 
-
-def _list_cache() -> OrderedDict[tuple, Markup]:
-    return current_app.extensions.setdefault("blogapp.comment_lists", OrderedDict())
+    created_at tells apart a new article that reuses a deleted one's id."""
+    return (article.id, article.created_at, article.updated_at, article.comments_version)
 
 
 def cached_list(article: Article, settings: SiteSettings, closed: bool,
                 cpage: int | None) -> Markup:
-    """Return the rendered comment list, cached per process under a key read from the
-    database (the article's comments_version), so every worker and host agrees on it."""
-    # created_at tells apart a new article that reuses a deleted one's id.
-    key = (article.id, article.created_at, article.comments_version, article.slug, cpage,
-           closed, settings.comments_per_page, settings.default_page, settings.thread_depth)
-    cache = _list_cache()
-    with _cache_lock:
-        html = cache.get(key)
-        if html is not None:
-            cache.move_to_end(key)
-            return html
-    thread = thread_page(article.id, article.comment_count, settings, cpage)
-    html = _render_list(article, thread, settings, closed)
-    with _cache_lock:
-        cache[key] = html
-        while len(cache) > _LIST_CACHE_SIZE:
-            cache.popitem(last=False)
-    return html
+    """Return the rendered comment list, cached under the article's database version."""
+
+    def render() -> Markup:
+        thread = thread_page(article.id, article.comment_count, settings, cpage)
+        return _render_list(article, thread, settings, closed)
+
+    return cached("comment-list", (article_key(article), cpage, closed, settings), render)
 
 
 def _find(nodes, wanted):
