@@ -39,9 +39,28 @@ def register_security_headers(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
-    @app.before_request
-    def secure_cookies_behind_https() -> None:
-        # Cookies are Secure whenever the request arrived over HTTPS (directly or via ProxyFix).
-        if request.is_secure:
-            app.config["SESSION_COOKIE_SECURE"] = True
-            app.config["REMEMBER_COOKIE_SECURE"] = True
+
+class SecureCookies:
+    """WSGI middleware: mark every cookie Secure on responses to HTTPS requests.
+
+    It sits inside ProxyFix, so it sees the scheme the client used; per response, so one
+    HTTPS request never changes what plain-HTTP answers carry (and it catches the session
+    and remember-me cookies, which Flask and Flask-Login add after every hook ran)."""
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.wsgi_app(environ, start_response)
+
+        def secure_start_response(status, headers, exc_info=None):
+            headers = [
+                (name, value + "; Secure")
+                if name.lower() == "set-cookie" and "; secure" not in value.lower()
+                else (name, value)
+                for name, value in headers
+            ]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, secure_start_response)

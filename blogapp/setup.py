@@ -10,6 +10,9 @@ from blogapp.extensions import csrf, db, limiter, login_manager, migrate
 
 def register_proxy(app: Flask) -> None:
     """Trust X-Forwarded-* from exactly BLOGAPP_PROXY_COUNT proxies (0: the socket's peer)."""
+    from blogapp.security import SecureCookies
+
+    app.wsgi_app = SecureCookies(app.wsgi_app)  # type: ignore[method-assign]
     count = app.config["PROXY_COUNT"]
     if count > 0:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
