@@ -36,6 +36,7 @@ class Defaults:
     AKISMET_BLOG_URL: str | None = None
     AKISMET_API_URL = "https://rest.akismet.com"
     AKISMET_TIMEOUT = 3.0
+    AKISMET_IS_TEST: bool | None = None  # None: true in development and testing
     # Where spam checks, Akismet feedback and mail run: "inline", "thread" or "rq".
     SPAM_CHECK_MODE = "thread"
     RQ_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -55,6 +56,7 @@ PLAIN_ENV_KEYS = (
     "AKISMET_BLOG_URL",
     "AKISMET_API_URL",
     "AKISMET_TIMEOUT",
+    "AKISMET_IS_TEST",
     "MAIL_SERVER",
     "MAIL_PORT",
     "MAIL_USE_TLS",
@@ -82,6 +84,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if overrides:
         app.config.update(overrides)
     _coerce(app)
+    if app.config["AKISMET_IS_TEST"] is None:
+        app.config["AKISMET_IS_TEST"] = bool(is_insecure_env(app))
     _fill_secret_key(app)
     _fill_database_uri(app)
 

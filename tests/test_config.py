@@ -109,3 +109,10 @@ def test_proxy_count_decides_the_client_address(monkeypatch, count, expected_ip)
         "/ip", headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
     )
     assert response.get_data(as_text=True) == expected_ip
+
+
+@pytest.mark.parametrize(("env", "expected"), [("development", True), ("production", False)])
+def test_akismet_is_test_follows_the_environment(monkeypatch, env, expected):
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("BLOGAPP_ENV", env)
+    assert make().config["AKISMET_IS_TEST"] is expected

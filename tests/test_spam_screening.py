@@ -289,3 +289,10 @@ def test_akismet_verify_command(app, runner, with_akismet):
     app.config["AKISMET_API_KEY"] = "nope"
     result = runner.invoke(args=["akismet", "verify"])
     assert result.exit_code != 0 and "rejected" in result.output
+
+
+@pytest.mark.parametrize(("env", "expected"), [("development", "true"), ("production", None)])
+def test_is_test_is_sent_outside_production(app, client, article, with_akismet, env, expected):
+    app.config["AKISMET_IS_TEST"] = env == "development"
+    post_comment(client, article, comment="flagged or not")
+    assert with_akismet.requests[-1][1].get("is_test") == expected
