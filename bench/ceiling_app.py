@@ -1,0 +1,37 @@
+"""The ceiling: the least a Flask app can do to answer like blogapp does.
+
+Served by the same gunicorn command and settings as blogapp. The body is read once at
+import from CEILING_BODY_FILE (the bytes blogapp answered, so the size is exactly the same):
+
+- ``GET /page``: 200 with the body, or 304 when If-None-Match names its ETag;
+- ``POST /post``: parses the form (as any form handler must) and answers the same 303
+  redirect to CEILING_LOCATION that blogapp sends after accepting a comment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, Response, redirect, request
+
+_BODY_FILE = os.environ.get("CEILING_BODY_FILE")
+BODY = Path(_BODY_FILE).read_bytes() if _BODY_FILE else b""
+LOCATION = os.environ.get("CEILING_LOCATION", "/page")
+ETAG = "ceiling-v1"
+
+app = Flask(__name__)
+
+
+@app.get("/page")
+def page() -> Response:
+    if ETAG in request.if_none_match:
+        return Response(status=304, headers={"ETag": f'"{ETAG}"'})
+    return Response(BODY, content_type="text/html; charset=utf-8", headers={"ETag": f'"{ETAG}"'})
+
+
+@app.post("/post")
+def post() -> Response:
+    if not request.form.get("comment"):
+        return Response("missing comment", status=400)
+    return redirect(LOCATION, code=303)

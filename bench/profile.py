@@ -1,0 +1,168 @@
+"""`python -m bench.profile P1|P1-304|P2`: where one request's time goes, in-process.
+
+Seeds the bench article (SQLite under bench/work/, or --url), drives the app's own test
+client, and prints: milliseconds per request, the SQL statements per request with their
+time, and a pyinstrument call tree (`pip install pyinstrument` into the venv). No server
+and no network, so the figures are the application's own cost, without gunicorn's.
+The same switches as the bench apply: flood and duplicate checks off, a loopback Akismet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import event
+
+from bench import seed
+from bench.run import ARTICLE_PATH, INPUT_RE, WORK
+
+
+def build_app(url: str, spam_mode: str, akismet_url: str):
+    from blogapp import create_app
+
+    return create_app({
+        "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-profile-secret",
+        "INSTANCE_PATH": str(WORK / "instance"), "BLOGAPP_ENV": "production",
+        "DISCUSSION_FLOOD_SECONDS": 0, "DISCUSSION_DUPLICATE_CHECK": False,
+        "DISCUSSION_FORM_MIN_SECONDS": 0, "SPAM_CHECK_MODE": spam_mode,
+        "AKISMET_API_KEY": "test-key", "AKISMET_BLOG_URL": "http://blog.bench/",
+        "AKISMET_API_URL": akismet_url,
+    })
+
+
+def workload(app, name: str) -> Callable[[int], None]:
+    """Return a function doing request number *n* of workload *name*."""
+    if name == "P1":
+        def get_page(n: int) -> None:
+            response = app.test_client().get(ARTICLE_PATH)  # a new reader: no cookies
+            assert response.status_code == 200, response.status_code
+        return get_page
+
+    client = app.test_client()
+    page = client.get(ARTICLE_PATH)
+    html = page.get_data(as_text=True)
+    if name == "P1-304":
+        etag = page.headers.get("ETag")
+        if not etag:
+            print("the app sends no ETag: P1-304 profiles a full 200 page")
+
+        def conditional(n: int) -> None:
+            response = client.get(ARTICLE_PATH, headers={"If-None-Match": etag or '"none"'})
+            assert response.status_code in (200, 304), response.status_code
+        return conditional
+
+    fields = {name: re.search(INPUT_RE.format(name=name), html).group(1)
+              for name in ("csrf_token", "form_token")}
+    action = re.search(r'action="([^"]+)"[^>]*id="commentform"', html).group(1)
+
+    def post(n: int) -> None:
+        response = client.post(action, data={
+            **fields, "author": "Bench Reader", "email": "bench.reader@example.org",
+            "url": "https://reader.example.org/", "comment_parent": "1" if n % 4 == 0 else "0",
+            "comment": f"Profiled comment {n}: caching and versions, again {'on ' * (n % 9)}"})
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return post
+
+
+class SqlLog:
+    """Count and time each distinct statement the requests run (this thread's); count
+    those of background jobs apart."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.count: Counter[str] = Counter()
+        self.seconds: defaultdict[str, float] = defaultdict(float)
+        self.background = 0
+        self._thread = threading.get_ident()
+
+    def __enter__(self) -> SqlLog:
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn, cursor, statement, *args) -> None:
+        conn.info["bench_started"] = time.perf_counter()
+
+    def _after(self, conn, cursor, statement, *args) -> None:
+        if threading.get_ident() != self._thread:
+            self.background += 1
+            return
+        key = " ".join(statement.split())[:150]
+        self.count[key] += 1
+        self.seconds[key] += time.perf_counter() - conn.info.pop("bench_started")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.split("\n")[0])
+    p.add_argument("workload", choices=("P1", "P1-304", "P2"))
+    p.add_argument("--requests", type=int, default=300)
+    p.add_argument("--spam-mode", default="thread", choices=("inline", "thread"))
+    p.add_argument("--url", help="a bench database to use as it is (default: seed a fresh one)")
+    args = p.parse_args(argv)
+
+    from blogapp.extensions import db
+    from blogapp.jobs import wait_for_jobs
+    from tests.akismet_server import FakeAkismet
+
+    url = args.url or "sqlite:///" + str(WORK / "profile.sqlite3")
+    if not args.url:
+        seed.reset_database(url)
+        seed_app = seed.bench_app(url, WORK / "instance")
+        seed.migrate(seed_app)
+        seed.seed(seed_app, 1)
+    akismet = FakeAkismet().start()
+    try:
+        app = build_app(url, args.spam_mode, akismet.url)
+        do = workload(app, args.workload)
+        for n in range(20):
+            do(n)
+        began = time.perf_counter()
+        for n in range(args.requests):
+            do(100 + n)
+        plain_ms = (time.perf_counter() - began) / args.requests * 1000
+        with app.app_context():
+            engine = db.engine
+        with SqlLog(engine) as sql:
+            for n in range(args.requests):
+                do(10_000 + n)
+        wait_for_jobs()
+        print(f"{args.workload}: {plain_ms:.2f} ms per request in-process "
+              f"(test client, no server), spam checks: {args.spam_mode}")
+        print(f"SQL per request: {sum(sql.count.values()) / args.requests:.1f} statements, "
+              f"{sum(sql.seconds.values()) / args.requests * 1000:.2f} ms")
+        if sql.background:
+            print(f"  (and {sql.background / args.requests:.1f} per request in background jobs)")
+        for key, n in sql.count.most_common():
+            print(f"  {n / args.requests:5.2f}x {sql.seconds[key] / n * 1000:6.3f} ms  {key}")
+        try:
+            from pyinstrument import Profiler
+        except ImportError:
+            print("pip install pyinstrument for the call tree")
+            return 0
+        profiler = Profiler(interval=0.0002)
+        profiler.start()
+        for n in range(args.requests):
+            do(20_000 + n)
+        profiler.stop()
+        wait_for_jobs()
+        out = Path(WORK / f"profile-{args.workload}.txt")
+        out.write_text(profiler.output_text(unicode=False, color=False))
+        print(profiler.output_text(unicode=False, color=False))
+        print(f"(call tree also in {out})")
+    finally:
+        akismet.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

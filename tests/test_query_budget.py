@@ -1,0 +1,178 @@
+"""Query budgets: the SQL statements a request runs do not grow with the comments.
+
+Counts, not timings: every statement the engine sends is recorded with SQLAlchemy's
+``before_cursor_execute`` event, and each page is asked for with few and with many
+comments behind it. The counts must be equal, and stay within a small budget.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from blogapp.extensions import db
+from tests.conftest import csrf_from
+from tests.factories import make_article
+
+FORM_TOKEN_RE = re.compile(r'name="form_token"[^>]*value="([^"]+)"')
+ACTION_RE = re.compile(r'<form action="([^"]+)"[^>]*id="commentform"')
+COMMENT_ID_RE = re.compile(r"#comment-(\d+)$")
+
+_texts = itertools.count(1)
+
+# Upper bounds, generous enough for small changes, far below anything that grows.
+ARTICLE_PAGE_BUDGET = 6
+COMMENT_POST_BUDGET = 14
+QUEUE_PAGE_BUDGET = 8
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {
+        "DISCUSSION_FORM_MIN_SECONDS": 0,
+        "SPAM_CHECK_MODE": "inline",
+        "DISCUSSION_FLOOD_SECONDS": 0,
+        # Published at once, so that the form builds the approved threads the page shows.
+        "DISCUSSION_MANUAL_APPROVAL": False,
+        "DISCUSSION_AUTO_APPROVE_KNOWN_AUTHORS": False,
+    }
+
+
+@contextmanager
+def counting(app: Flask) -> Iterator[list[str]]:
+    """Record every SQL statement sent while the block runs."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(" ".join(statement.split()))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+class Reader:
+    """A browser that opens an article's form once and posts through it."""
+
+    def __init__(self, app: Flask, slug: str) -> None:
+        self.client = app.test_client()
+        self.page = f"/articles/{slug}"
+        html = self.client.get(self.page).get_data(as_text=True)
+        self.fields = {"csrf_token": csrf_from(html),
+                       "form_token": FORM_TOKEN_RE.search(html).group(1)}
+        self.action = ACTION_RE.search(html).group(1)
+        self.posted = 0
+
+    def post(self, parent: int = 0):
+        self.posted += 1
+        return self.client.post(self.action, data={
+            **self.fields, "comment": f"Comment number {next(_texts)}, with a thought or two.",
+            "author": f"Reader {self.posted % 7}", "email": f"r{self.posted % 7}@example.org",
+            "url": "", "comment_parent": str(parent)})
+
+    def thread(self, count: int) -> list[int]:
+        """Post *count* comments: every third starts a thread, the others reply to the
+        comment before them while the thread is shallower than three levels."""
+        ids: list[int] = []
+        depth: dict[int, int] = {}
+        for n in range(count):
+            parent = ids[-1] if ids and n % 3 and depth[ids[-1]] < 3 else 0
+            response = self.post(parent)
+            assert response.status_code == 303, response.get_data(as_text=True)
+            new = int(COMMENT_ID_RE.search(response.headers["Location"]).group(1))
+            depth[new] = depth.get(parent, 0) + 1
+            ids.append(new)
+        return ids
+
+
+def article_with_comments(app: Flask, count: int, title: str) -> tuple[str, list[int]]:
+    with app.app_context():
+        slug = make_article(title).slug
+    return slug, Reader(app, slug).thread(count)
+
+
+def page_statements(app: Flask, slug: str) -> tuple[list[str], list[str]]:
+    """Statements of a new reader's first view (list rendered) and of the next one."""
+    reader = app.test_client()
+    with counting(app) as first:
+        assert reader.get(f"/articles/{slug}").status_code == 200
+    with counting(app) as again:
+        assert app.test_client().get(f"/articles/{slug}").status_code == 200
+    return first, again
+
+
+def test_article_page_runs_the_same_queries_for_5_and_60_comments(app):
+    few, few_ids = article_with_comments(app, 5, "Few comments")
+    many, many_ids = article_with_comments(app, 60, "Many comments")
+    assert len(few_ids) == 5 and len(many_ids) == 60
+
+    few_first, few_again = page_statements(app, few)
+    many_first, many_again = page_statements(app, many)
+
+    assert len(many_first) == len(few_first), "\n".join(many_first)
+    assert len(many_again) == len(few_again), "\n".join(many_again)
+    assert len(many_first) <= ARTICLE_PAGE_BUDGET, "\n".join(many_first)
+
+
+def test_comment_post_runs_the_same_queries_for_5_and_60_comments(app):
+    counts = {}
+    for existing in (5, 60):
+        slug, ids = article_with_comments(app, existing, f"{existing} comments")
+        reader = Reader(app, slug)
+        with counting(app) as thread_start:
+            assert reader.post().status_code == 303
+        with counting(app) as reply:
+            assert reader.post(parent=ids[0]).status_code == 303
+        counts[existing] = (thread_start, reply)
+
+    for few, many in zip(counts[5], counts[60], strict=True):
+        assert len(many) == len(few), "\n".join(many)
+        assert len(many) <= COMMENT_POST_BUDGET, "\n".join(many)
+
+
+def add_pending(app: Flask, slug: str, count: int) -> None:
+    app.config["DISCUSSION_MANUAL_APPROVAL"] = True
+    try:
+        reader = Reader(app, slug)
+        for _ in range(count):
+            assert reader.post().status_code == 303
+    finally:
+        app.config["DISCUSSION_MANUAL_APPROVAL"] = False
+
+
+def queue_statements(app: Flask, client: FlaskClient) -> list[str]:
+    with counting(app) as statements:
+        response = client.get("/admin/comments?status=pending")
+    assert response.status_code == 200
+    return statements
+
+
+def test_moderation_queue_runs_the_same_queries_for_10_and_60_pending(app, client, staff):
+    if not any(rule.rule == "/admin/comments" for rule in app.url_map.iter_rules()):
+        pytest.skip("moderation queue not built yet")
+    with app.app_context():
+        slugs = [make_article(f"Article {n}").slug for n in range(3)]
+    staff.login_as("moderator")
+    for slug in slugs:
+        add_pending(app, slug, 3)
+    add_pending(app, slugs[0], 1)
+    ten = queue_statements(app, client)
+
+    for slug in slugs:
+        add_pending(app, slug, 17)
+    sixty = queue_statements(app, client)
+
+    assert len(sixty) == len(ten), "\n".join(sixty)
+    assert len(sixty) <= QUEUE_PAGE_BUDGET, "\n".join(sixty)
+
