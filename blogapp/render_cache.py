@@ -1,8 +1,9 @@
-"""A small per-process LRU for rendered HTML.
+"""A small per-process LRU for rendered HTML, bounded in bytes.
 
 Keys always carry a version read from the database in the same request (an article's
 comments_version, its timestamps, the settings in force), so every worker and every host
-agrees on what is current without any cross-process invalidation.
+agrees on what is current without any cross-process invalidation. The budget is counted
+in characters across all names (RENDER_CACHE_MB, default 24 per worker process).
 """
 
 from __future__ import annotations
@@ -14,32 +15,52 @@ from collections.abc import Callable, Hashable
 from flask import current_app
 
 _lock = threading.Lock()
-MAX_ENTRIES = 1024
 
 
-def _cache(name: str) -> OrderedDict:
-    return current_app.extensions.setdefault(f"blogapp.cache.{name}", OrderedDict())
+class _Store:
+    def __init__(self, budget: int) -> None:
+        self.entries: OrderedDict[tuple, str] = OrderedDict()
+        self.size = 0
+        self.budget = budget
+
+    def get(self, key: tuple) -> str | None:
+        value = self.entries.get(key)
+        if value is not None:
+            self.entries.move_to_end(key)
+        return value
+
+    def put(self, key: tuple, value: str) -> None:
+        if len(value) > self.budget // 4:
+            return  # one huge page must not empty the cache
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= len(old)
+        self.entries[key] = value
+        self.size += len(value)
+        while self.size > self.budget:
+            _, evicted = self.entries.popitem(last=False)
+            self.size -= len(evicted)
+
+
+def _store() -> _Store:
+    store = current_app.extensions.get("blogapp.render_cache")
+    if store is None:
+        budget = int(float(current_app.config.get("RENDER_CACHE_MB", 24)) * 1024 * 1024)
+        store = current_app.extensions.setdefault("blogapp.render_cache", _Store(budget))
+    return store
 
 
 def peek(name: str, key: Hashable) -> str | None:
     """Return the value cached under (*name*, *key*), or None."""
-    cache = _cache(name)
     with _lock:
-        value = cache.get(key)
-        if value is not None:
-            cache.move_to_end(key)
-        return value
+        return _store().get((name, key))
 
 
 def cached(name: str, key: Hashable, render: Callable[[], str]) -> str:
     """Return the value cached under (*name*, *key*), rendering and storing it on a miss."""
     value = peek(name, key)
-    if value is not None:
-        return value
-    cache = _cache(name)
-    value = render()
-    with _lock:
-        cache[key] = value
-        while len(cache) > MAX_ENTRIES:
-            cache.popitem(last=False)
+    if value is None:
+        value = render()
+        with _lock:
+            _store().put((name, key), value)
     return value
