@@ -10,12 +10,27 @@ with a plain ``BEGIN``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 
 from blogapp.extensions import db
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+_read_only: ContextVar[bool] = ContextVar("blogapp_read_only", default=False)
+
+
+@contextmanager
+def read_only() -> Iterator[None]:
+    """Begin transactions inside this block as plain readers (no write lock on SQLite)."""
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
 
 
 def register_database(app: Flask) -> None:
@@ -37,5 +52,6 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    writes = not has_request_context() or request.method not in READ_METHODS
+    writes = not _read_only.get() and (
+        not has_request_context() or request.method not in READ_METHODS)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

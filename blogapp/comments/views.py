@@ -15,8 +15,9 @@ from blogapp.comments.page import (
     held_serializer,
     render_article_page,
 )
+from blogapp.database import read_only
 from blogapp.discussion import load_settings
-from blogapp.extensions import csrf
+from blogapp.extensions import csrf, db
 from blogapp.jobs import dispatch
 from blogapp.models.base import utcnow
 from blogapp.policy import AkismetVerdict, CommentStatus
@@ -73,7 +74,9 @@ def post_comment(slug: str):
     elif comment.status == CommentStatus.PENDING.value:
         dispatch("notify", comment.id)
 
-    page = page_of(comment, settings)
+    with read_only():  # the comment is committed; what follows only reads
+        db.session.commit()
+        page = page_of(comment, settings)
     target = url_for("blog.article", slug=article.slug, cpage=page) + f"#comment-{comment.id}"
     response = redirect(target, code=303)
     _remember_details(response, form, data)

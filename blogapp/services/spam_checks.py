@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from blogapp.akismet_check import AkismetConfig, CommentData, check, submit
+from blogapp.database import read_only
 from blogapp.discussion import SiteSettings
 from blogapp.extensions import db
 from blogapp.models import Article, Comment
@@ -46,12 +47,14 @@ def run_spam_check(comment_id: int, config: AkismetConfig, settings: SiteSetting
     Return the comment's status afterwards (None when nothing was owed).
     """
     now = now or utcnow()
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.spam_check not in RETRY_STATES:
-        return None
-    article = db.session.get(Article, comment.article_id)
-    data = comment_data(comment, article, config)
-    db.session.commit()  # hold no lock while Akismet thinks
+    with read_only():
+        comment = db.session.get(Comment, comment_id)
+        if comment is None or comment.spam_check not in RETRY_STATES:
+            db.session.rollback()
+            return None
+        article = db.session.get(Article, comment.article_id)
+        data = comment_data(comment, article, config)
+        db.session.rollback()  # hold no lock while Akismet thinks
     verdict, detail = check(config, data)
     comment = db.session.get(Comment, comment_id, populate_existing=True)
     if comment is None:  # deleted meanwhile
