@@ -465,6 +465,8 @@ class Bench:
             if sorted(rss_end) != pids:
                 row.notes.append("a worker was replaced during the run")
         peak = max(rss_end.values())
+        row.name = (f"RSS per worker after {total:,} requests (article pages: 90% the 50 "
+                    f"newest, 10% any of {articles:,})")
         row.result = wrk.WrkResult(
             rps=total / seconds if seconds else 0.0,
             p50_ms=max(r.p50_ms for r in results), p99_ms=max(r.p99_ms for r in results),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, or_, select, tuple_
 
 from blogapp.extensions import db
 from blogapp.models import Article, Comment
@@ -99,8 +99,9 @@ def queue_page(spec: QueueFilter, per_page: int, before: Cursor | None = None,
     key = (Comment.created_at, Comment.id)
     query = filtered(spec)
     if after is not None:
-        query = query.where(or_(key[0] > after.created_at,
-                                and_(key[0] == after.created_at, key[1] > after.id)))
+        # Row-value comparisons let SQLite and PostgreSQL seek the (status, created_at, id)
+        # index instead of filtering every row newer than the cursor.
+        query = query.where(tuple_(*key) > tuple_(after.created_at, after.id))
         rows = list(db.session.scalars(query.order_by(key[0].asc(), key[1].asc())
                                        .limit(per_page + 1)))
         has_newer = len(rows) > per_page
@@ -108,8 +109,7 @@ def queue_page(spec: QueueFilter, per_page: int, before: Cursor | None = None,
         has_older = True
     else:
         if before is not None:
-            query = query.where(or_(key[0] < before.created_at,
-                                    and_(key[0] == before.created_at, key[1] < before.id)))
+            query = query.where(tuple_(*key) < tuple_(before.created_at, before.id))
         rows = list(db.session.scalars(query.order_by(key[0].desc(), key[1].desc())
                                        .limit(per_page + 1)))
         has_older = len(rows) > per_page
