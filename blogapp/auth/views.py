@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from blogapp.auth.access import safe_next
 from blogapp.extensions import db, limiter
+from blogapp.forms import TextForm
 from blogapp.models import User
 
 bp = Blueprint("auth", __name__)
@@ -20,7 +20,7 @@ LOGIN_FAILED = "Invalid email or password."
 _DUMMY_HASH = "scrypt:32768:8:1$dummysalt$" + "0" * 128
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TextForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
     remember = BooleanField("Remember me")

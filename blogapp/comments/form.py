@@ -6,11 +6,11 @@ import time
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from blogapp.forms import TextForm
 from blogapp.sanitize import normalize_text
 
 # WordPress's limits (wp_get_comment_fields_max_lengths).
@@ -43,7 +43,7 @@ def _web_url(form, field) -> None:
         raise ValidationError("Please enter a web address starting with http:// or https://.")
 
 
-class CommentForm(FlaskForm):
+class CommentForm(TextForm):
     comment = TextAreaField("Comment", filters=[_text],
                             validators=[DataRequired(), Length(max=MAX_COMMENT)])
     author = StringField("Name", filters=[_line], validators=[Length(max=MAX_AUTHOR)])
@@ -76,13 +76,13 @@ class CommentForm(FlaskForm):
 
     def validate_comment_parent(self, field) -> None:
         value = (field.data or "0").strip()
-        if not value.isdigit() or len(value) > 18:
+        if not (value.isascii() and value.isdigit()) or len(value) > 18:
             raise ValidationError("The comment you are replying to is not available.")
 
     @property
     def parent_id(self) -> int | None:
         value = (self.comment_parent.data or "").strip()
-        if not value.isdigit() or len(value) > 18:
+        if not (value.isascii() and value.isdigit()) or len(value) > 18:
             return None
         return int(value) or None
 

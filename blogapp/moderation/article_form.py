@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from blogapp.forms import TextForm
 from blogapp.models.base import utcnow
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(TextForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         "Slug", validators=[Optional(), Length(max=80)],

@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from blogapp.auth.access import owner_required
 from blogapp.discussion import flatten, load_settings, save_settings
 from blogapp.extensions import db
+from blogapp.forms import TextForm
 from blogapp.models import AuditEntry
 from blogapp.models.base import utcnow
 from blogapp.moderation.blueprint import bp
@@ -26,7 +26,7 @@ def _number(label: str, low: int, high: int, description: str = "") -> IntegerFi
                         description=description)
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(TextForm):
     manual_approval = BooleanField("Comments must be manually approved")
     auto_approve_known_authors = BooleanField(
         "Otherwise approve authors who have a previously approved comment")

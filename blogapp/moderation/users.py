@@ -10,19 +10,19 @@ import secrets
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from blogapp.auth.access import owner_required
 from blogapp.extensions import db
+from blogapp.forms import TextForm
 from blogapp.models import AuditEntry, Role, User
 from blogapp.models.base import utcnow
 from blogapp.moderation.blueprint import bp
 
 
-class InviteForm(FlaskForm):
+class InviteForm(TextForm):
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
                                             Length(max=254)])
     display_name = StringField("Name", validators=[Optional(), Length(max=100)])

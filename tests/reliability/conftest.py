@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PG_URL, need
 from tests.reliability.gunicorn_server import FIGURES, Gunicorn
 
-PG_DB = "blogapp_reliability"
+# One database per test process: runs sharing a PostgreSQL server (CI, developers, other
+# sessions on the same machine) must not drop each other's database mid-test.
+PG_DB = f"blogapp_reliability_{os.getpid()}"
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -33,11 +37,22 @@ def _fresh_pg_database() -> str:
     return sa.engine.make_url(PG_URL).set(database=PG_DB).render_as_string(hide_password=False)
 
 
+def _drop_pg_database() -> None:
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def engine_url(request, tmp_path) -> str:
+def engine_url(request, tmp_path):
     if request.param == "sqlite":
-        return "sqlite:///" + str(tmp_path / "blog.sqlite3")
-    return _fresh_pg_database()
+        yield "sqlite:///" + str(tmp_path / "blog.sqlite3")
+        return
+    yield _fresh_pg_database()
+    _drop_pg_database()
 
 
 def prepared(url: str, instance, **kwargs) -> Gunicorn:
