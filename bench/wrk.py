@@ -103,8 +103,9 @@ def run(url: str, *, duration: float, threads: int, connections: int,
 
 
 def _shown(cmd: list[str]) -> list[str]:
-    """The command as printed in results, without cookie values."""
-    return [re.sub(r"(Cookie: ).*", r"\1...", part) for part in cmd]
+    """The command as printed in results: no cookie values, paths relative to the project."""
+    root = str(Path(__file__).resolve().parents[1]) + "/"
+    return [re.sub(r"(Cookie: ).*", r"\1...", part).replace(root, "") for part in cmd]
 
 
 def parse(text: str, command: str = "") -> WrkResult:
