@@ -78,14 +78,16 @@ def _normalize(value: str, *, multiline: bool) -> str:
     return unicodedata.normalize("NFC", value)
 
 
-def normalize_text(value: str, *, multiline: bool) -> str:
+def normalize_text(value: str, *, multiline: bool, keep_indent: bool = False) -> str:
     """Return a form field value with NFC, no control characters and no outer whitespace.
 
     Tabs and newlines survive only when ``multiline``; otherwise each becomes a space.
     Format characters (zero-width space/joiner, bidi marks) are kept: emoji sequences
     and right-to-left text need them.
     """
-    return _normalize(value, multiline=multiline).strip()
+    value = _normalize(value, multiline=multiline)
+    # Markdown needs the first line's indentation (an opening indented code block).
+    return value.lstrip("\n").rstrip() if keep_indent else value.strip()
 
 
 # -- URL attribute checks nh3 does not do for us ----------------------------------------

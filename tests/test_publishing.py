@@ -190,3 +190,9 @@ def parse_tags(html):
 
     Collector().feed(html)
     return found
+
+
+def test_an_article_may_open_with_an_indented_code_block(app, client, owner):
+    write(client, title="Code first", body="    print('hello')\n\nThen words.")
+    html = client.get("/articles/code-first").get_data(as_text=True)
+    assert "<pre><code>print(&#39;hello&#39;)" in html or "<pre><code>print('hello')" in html

@@ -60,7 +60,7 @@ def save_article(draft: ArticleDraft, author_id: int | None, article: Article | 
         db.session.add(article)
     article.title = normalize_text(draft.title, multiline=False)
     article.slug = slug
-    article.body_md = normalize_text(draft.body_md, multiline=True)
+    article.body_md = normalize_text(draft.body_md, multiline=True, keep_indent=True)
     article.body_html = render_article(article.body_md)
     article.excerpt = normalize_text(draft.excerpt, multiline=True)
     article.comments_open = draft.comments_open
