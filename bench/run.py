@@ -617,13 +617,13 @@ def open_form(page_url: str) -> dict:
         re.search(r'id="commentform"[^>]*action="([^"]+)"', html)
     if not action:
         raise RuntimeError("no comment form in the article page")
-    return {"csrf_token": hidden("csrf_token"), "form_token": hidden("form_token"),
+    return {"form_token": hidden("form_token"),
             "cookie": cookie, "action": action.group(1).replace("&amp;", "&"),
             "fetched": fetched, "min_seconds": 3}
 
 
 def form_fields(form: dict) -> dict[str, str]:
-    return {"csrf_token": form["csrf_token"], "form_token": form["form_token"],
+    return {"form_token": form["form_token"],
             "author": "Bench Reader", "email": "bench.reader@example.org",
             "url": "https://reader.example.org/", "contact_fax": ""}
 

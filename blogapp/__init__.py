@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from blogapp import cli, errors, jobs, security
+from blogapp.blog.reader_pages import register_reader_pages
 from blogapp.config import load_config
 from blogapp.database import register_database
 from blogapp.setup import (
@@ -24,9 +25,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
                 instance_path=os.path.abspath(instance_path) if instance_path else None)
     load_config(app, config)
-    register_proxy(app)
     register_extensions(app)
     register_database(app)
+    register_reader_pages(app)  # WSGI layers, innermost first: readers' pages,
+    register_proxy(app)  # then secure cookies and ProxyFix
     register_blueprints(app)
     register_template_helpers(app)
     errors.register_error_handlers(app)

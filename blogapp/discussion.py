@@ -59,13 +59,20 @@ def build(values: dict[str, Any]) -> SiteSettings:
     return SiteSettings(policy=replace(DiscussionSettings(), **policy_values), **site_values)
 
 
-def load_settings(config: dict[str, Any]) -> SiteSettings:
-    """Return the settings in force: defaults, then config, then what owners saved.
+SETTINGS_ROWS = select(SiteSetting.key, SiteSetting.value)
 
-    One small query; the result is memoized on the stored rows, so an unchanged table
-    costs no JSON parsing or object building."""
-    rows = tuple(tuple(r) for r in db.session.connection().execute(
-        select(SiteSetting.key, SiteSetting.value)))
+
+def load_settings(config: dict[str, Any]) -> SiteSettings:
+    """Return the settings in force: defaults, then config, then what owners saved."""
+    return settings_from_rows(config, db.session.connection().execute(SETTINGS_ROWS))
+
+
+def settings_from_rows(config: dict[str, Any], rows) -> SiteSettings:
+    """Build the settings from the stored (key, value) rows of SETTINGS_ROWS.
+
+    The result is memoized on the rows, so an unchanged table costs no JSON parsing or
+    object building."""
+    rows = tuple(tuple(r) for r in rows)
     defaults = tuple(sorted(defaults_from_config(config).items(), key=lambda kv: kv[0]))
     try:
         return _build_cached(defaults, rows)

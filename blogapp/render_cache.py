@@ -2,34 +2,37 @@
 
 Keys always carry a version read from the database in the same request (an article's
 comments_version, its timestamps, the settings in force), so every worker and every host
-agrees on what is current without any cross-process invalidation. The budget is counted
-in characters across all names (RENDER_CACHE_MB, default 24 per worker process).
+agrees on what is current without any cross-process invalidation. The budget counts len()
+(characters or bytes) across all names (RENDER_CACHE_MB, default 24 per worker process).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sized
+from typing import Any, TypeVar
 
-from flask import current_app
+from flask import Flask, current_app
+
+V = TypeVar("V", bound=Sized)
 
 _lock = threading.Lock()
 
 
 class _Store:
     def __init__(self, budget: int) -> None:
-        self.entries: OrderedDict[tuple, str] = OrderedDict()
+        self.entries: OrderedDict[tuple, Any] = OrderedDict()
         self.size = 0
         self.budget = budget
 
-    def get(self, key: tuple) -> str | None:
+    def get(self, key: tuple) -> Any:
         value = self.entries.get(key)
         if value is not None:
             self.entries.move_to_end(key)
         return value
 
-    def put(self, key: tuple, value: str) -> None:
+    def put(self, key: tuple, value: Sized) -> None:
         if len(value) > self.budget // 4:
             return  # one huge page must not empty the cache
         old = self.entries.pop(key, None)
@@ -42,21 +45,22 @@ class _Store:
             self.size -= len(evicted)
 
 
-def _store() -> _Store:
-    store = current_app.extensions.get("blogapp.render_cache")
+def _store(app: Flask | None = None) -> _Store:
+    app = app or current_app
+    store = app.extensions.get("blogapp.render_cache")
     if store is None:
-        budget = int(float(current_app.config.get("RENDER_CACHE_MB", 24)) * 1024 * 1024)
-        store = current_app.extensions.setdefault("blogapp.render_cache", _Store(budget))
+        budget = int(float(app.config.get("RENDER_CACHE_MB", 24)) * 1024 * 1024)
+        store = app.extensions.setdefault("blogapp.render_cache", _Store(budget))
     return store
 
 
-def peek(name: str, key: Hashable) -> str | None:
-    """Return the value cached under (*name*, *key*), or None."""
+def peek(name: str, key: Hashable, app: Flask | None = None) -> Sized | None:
+    """Return the value cached under (*name*, *key*), or None (*app*: outside a context)."""
     with _lock:
-        return _store().get((name, key))
+        return _store(app).get((name, key))
 
 
-def cached(name: str, key: Hashable, render: Callable[[], str]) -> str:
+def cached(name: str, key: Hashable, render: Callable[[], V]) -> V:
     """Return the value cached under (*name*, *key*), rendering and storing it on a miss."""
     value = peek(name, key)
     if value is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import abort
 from sqlalchemy import select
 
@@ -17,14 +19,20 @@ def visible_article_or_404(slug: str) -> Article:
     return article
 
 
+VERSION_COLUMNS = select(Article.id, Article.created_at, Article.updated_at,
+                         Article.comments_version, Article.status, Article.published_at,
+                         Article.comments_open)
+
+
+def version_is_visible(row, now: datetime) -> bool:
+    return (row.status == ArticleStatus.PUBLISHED.value and row.published_at is not None
+            and row.published_at <= now)
+
+
 def visible_version_or_404(slug: str):
     """Return the article's id and version columns only (enough to answer a 304)."""
     row = db.session.connection().execute(
-        select(Article.id, Article.created_at, Article.updated_at, Article.comments_version,
-               Article.status, Article.published_at, Article.comments_open)
-        .where(Article.slug == slug)
-    ).first()
-    if row is None or row.status != ArticleStatus.PUBLISHED.value or row.published_at is None \
-            or row.published_at > utcnow():
+        VERSION_COLUMNS.where(Article.slug == slug)).first()
+    if row is None or not version_is_visible(row, utcnow()):
         abort(404)
     return row

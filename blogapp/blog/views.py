@@ -6,7 +6,8 @@ from flask import Blueprint, abort, current_app, make_response, render_template,
 from sqlalchemy import func, select
 
 from blogapp.blog.lookup import visible_version_or_404
-from blogapp.comments.page import article_etag, cached_plain_page, render_article_page
+from blogapp.blog.reader_pages import plain_response
+from blogapp.comments.page import article_etag, plain_reader, render_article_page
 from blogapp.discussion import load_settings
 from blogapp.extensions import db
 from blogapp.models import Article, ArticleStatus
@@ -40,11 +41,11 @@ def index():
 def article(slug: str):
     version = visible_version_or_404(slug)
     settings = load_settings(current_app.config)
+    if plain_reader():  # usually answered by ReaderPages before Flask; see reader_pages
+        return plain_response(current_app._get_current_object(), version, settings)
     etag = article_etag(version, settings)
     if etag and request.if_none_match.contains(etag):
         response = make_response("", 304)
-    elif (page := cached_plain_page(version, settings)) is not None:
-        response = make_response(page)
     else:
         article = db.session.get(Article, version.id)
         body, status = render_article_page(article, settings=settings)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app, render_template, request, session
-from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
@@ -14,7 +13,7 @@ from blogapp.comments.form import CommentForm, issue_form_token
 from blogapp.discussion import SiteSettings, load_settings
 from blogapp.models import Article
 from blogapp.models.base import utcnow
-from blogapp.render_cache import cached, peek
+from blogapp.render_cache import cached
 from blogapp.services.comments import comments_closed
 
 HELD_COOKIE = "comment_held"
@@ -47,70 +46,47 @@ def blank_form(article: Article, settings: SiteSettings) -> CommentForm:
 
 
 def article_etag(article: Article, settings: SiteSettings) -> str | None:
-    """Return a validator for this reader's copy of the page (None: always render).
+    """Return a validator for this reader's personal copy of the page (None: always render).
 
     It covers everything the page shows: the article, its comments (comments_version),
-    the settings, who is logged in, this browser's cookies and session token, and the
-    day (the form's signed timestamp lasts a day at most).
-    """
+    the settings, who is logged in, this browser's cookies, and the day (the form's signed
+    timestamp lasts a day at most)."""
     if session.get("_flashes"):
         return None
-    generate_csrf()  # the form needs the session's token; make it exist before hashing it
     parts = [
-        article_key(article), hash(settings),
-        session.get("csrf_token", ""), session.get("_user_id", ""),
+        article_key(article), hash(settings), session.get("_user_id", ""),
         request.cookies.get(HELD_COOKIE, ""), utcnow().date(),
         *(request.cookies.get(c, "") for c in DETAIL_COOKIES.values()),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-CSRF_SLOT = "\x00csrf-token\x00"
 FORM_TOKEN_SLOT = "\x00form-token\x00"
 
 
-def _plain_reader(submitted: bool) -> bool:
+def plain_reader() -> bool:
     """A reader with nothing personal on the page: no login, cookies, flashes or reply."""
-    return not (submitted or "_user_id" in session or session.get("_flashes")
+    return not ("_user_id" in session or session.get("_flashes")
                 or request.args.get("replytocom") or HELD_COOKIE in request.cookies
                 or any(c in request.cookies for c in DETAIL_COOKIES.values()))
 
 
-def _page_key(version, settings: SiteSettings) -> tuple:
-    return (article_key(version), request.args.get("cpage", type=int), settings,
-            comments_closed(version, settings, utcnow()))
-
-
-def _fill(page: str, article_id: int) -> str:
-    token = issue_form_token(current_app.config["SECRET_KEY"], article_id)
-    return page.replace(CSRF_SLOT, generate_csrf()).replace(FORM_TOKEN_SLOT, token)
-
-
-def cached_plain_page(version, settings: SiteSettings) -> str | None:
-    """Return the page from the cache for a plain reader, from the version row alone."""
-    if not _plain_reader(False):
-        return None
-    page = peek("article-page", _page_key(version, settings))
-    return _fill(page, version.id) if page is not None else None
+def render_plain_page(article: Article, settings: SiteSettings) -> str:
+    """Render the page every plain reader sees, with FORM_TOKEN_SLOT for the form token."""
+    return _render_page(article, blank_form(article, settings), settings, None, FORM_TOKEN_SLOT)
 
 
 def render_article_page(article: Article, form: CommentForm | None = None, status: int = 200,
                         settings: SiteSettings | None = None, message: str | None = None):
+    """Render the page for one reader: a refused form kept, their details, a reply."""
     settings = settings or load_settings(current_app.config)
-    submitted = form is not None
-    if _plain_reader(submitted):
-        # The same page for every such reader but for two tokens: render it once per
-        # version and fill the tokens in.
-        page = cached("article-page", _page_key(article, settings), lambda: _render_page(
-            article, blank_form(article, settings), settings, None, FORM_TOKEN_SLOT, CSRF_SLOT))
-        return _fill(page, article.id), status
     form = form or blank_form(article, settings)
     token = issue_form_token(current_app.config["SECRET_KEY"], article.id)
-    return _render_page(article, form, settings, message, token, None), status
+    return _render_page(article, form, settings, message, token), status
 
 
 def _render_page(article: Article, form: CommentForm, settings: SiteSettings,
-                 message: str | None, form_token: str, csrf_value: str | None) -> str:
+                 message: str | None, form_token: str) -> str:
     submitted = form.is_submitted()
     form.form_token.data = form_token
     reply_arg = request.args.get("replytocom", type=int)
@@ -129,7 +105,6 @@ def _render_page(article: Article, form: CommentForm, settings: SiteSettings,
     return render_template(
         "blog/article.html", article=article, form=form, settings=settings, closed=closed,
         comment_list=comment_list, replying_to=replying_to, form_message=message,
-        csrf_value=csrf_value,
     )
 
 

@@ -138,7 +138,7 @@ class Seeder:
         self.replier.environ_base["REMOTE_ADDR"] = REPLIER_IP
         self.scratch_client = self.app.test_client()
         self.owner = self.app.test_client()
-        self.tokens: dict[str, tuple[str, str]] = {}
+        self.tokens: dict[str, str] = {}
         self.accepted: dict[str, dict[str, str]] = {}
         token = csrf_from(self.owner.get("/login").text)
         response = self.owner.post("/login", data={"email": OWNER_EMAIL, "password": OWNER_PASSWORD,
@@ -161,11 +161,10 @@ class Seeder:
 
     # Comments -------------------------------------------------------------------------------
 
-    def _form(self, slug: str, client) -> tuple[str, str]:
+    def _form(self, slug: str, client) -> str:
         key = f"{id(client)}:{slug}"
         if key not in self.tokens:
-            page = client.get(f"/articles/{slug}").text
-            self.tokens[key] = (csrf_from(page), form_token_from(page))
+            self.tokens[key] = form_token_from(client.get(f"/articles/{slug}").text)
         return self.tokens[key]
 
     def accepted_fields(self, vector: str) -> dict[str, str]:
@@ -187,11 +186,10 @@ class Seeder:
     def comment(self, slug: str, fields: dict[str, str], parent: int | None = None,
                 user_agent: str = "", first_reader: bool = True) -> int:
         client = self.reader if first_reader and not parent else self.replier
-        csrf, form_token = self._form(slug, client)
+        form_token = self._form(slug, client)
         response = client.post(
             f"/articles/{slug}/comments",
-            data={**fields, "comment_parent": str(parent or 0), "csrf_token": csrf,
-                  "form_token": form_token},
+            data={**fields, "comment_parent": str(parent or 0), "form_token": form_token},
             headers={"User-Agent": user_agent or "Mozilla/5.0"})
         assert response.status_code == 303, (response.status_code, fields)
         return int(response.headers["Location"].rsplit("#comment-", 1)[1])
@@ -229,10 +227,10 @@ class Seeder:
 
     def reflect(self, probe_snapshot, chunk: list[str], title_chunk: str) -> None:
         line, text = " ".join(chunk), "\n".join(chunk)
-        csrf, form_token = self._form(self.site.scratch, self.scratch_client)
+        form_token = self._form(self.site.scratch, self.scratch_client)
         response = self.scratch_client.post(f"/articles/{self.site.scratch}/comments", data={
             "comment": text, "author": line, "email": line, "url": line,
-            "comment_parent": chunk[0], "csrf_token": csrf, "form_token": form_token})
+            "comment_parent": chunk[0], "form_token": form_token})
         assert response.status_code == 400
         self.site.reflected.append((probe_snapshot("comment-refused", response), "comment form"))
         response = self.owner.post("/admin/articles/new", data={

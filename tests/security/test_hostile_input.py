@@ -71,7 +71,9 @@ class Site:
             db.session.commit()
         self.client = app.test_client()
         page = self.client.get(f"/articles/{self.slug}").get_data(as_text=True)
-        self.csrf, self.form_token = csrf_from(page), form_token_from(page)
+        self.form_token = form_token_from(page)
+        # The comment form has no session token; the login and admin forms do.
+        self.csrf = csrf_from(self.client.get("/login").get_data(as_text=True))
         closed = self.client.get(f"/articles/{self.closed}").get_data(as_text=True)
         self.closed_form_token = form_token_from(closed) if "form_token" in closed else "x"
         self.statuses: Counter[int] = Counter()
@@ -153,7 +155,7 @@ SUBMISSION = st.fixed_dictionaries({
                                 st.integers(-10, 10**20).map(str)),
     "wp-comment-cookies-consent": st.one_of(st.just(MISSING), st.just("yes"), ANY_TEXT),
     "contact_fax": st.one_of(st.just(MISSING), st.just(""), st.just(""), ANY_TEXT),
-    "csrf_token": st.sampled_from(["good"] * 8 + ["missing", "wrong"]),
+    "fetch_site": st.sampled_from(["same-origin"] * 8 + ["cross-site", "same-site"]),
     "form_token": st.sampled_from(["good"] * 8 + ["missing", "wrong", "closed article's"]),
     "article": st.sampled_from(["open"] * 9 + ["closed"]),
     "multipart": st.booleans(),
@@ -169,14 +171,15 @@ def upload() -> FileStorage:
                        "image/png")
 
 
-def post(client, url: str, data: dict, multipart: bool = False):
+def post(client, url: str, data: dict, multipart: bool = False, headers: dict | None = None):
     """POST *data* url-encoded, or multipart encoded in memory (the test client would spool
     a large body to a temporary file it leaves open when the app answers 413 unread)."""
     if not multipart and not any(isinstance(v, FileStorage) for v in data.values()):
-        return client.post(url, data=data)
+        return client.post(url, data=data, headers=headers)
     boundary, body = encode_multipart(MultiDict(
         [(k, x) for k, v in data.items() for x in (v if isinstance(v, list) else [v])]))
-    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}",
+                       headers=headers)
 
 
 def encode(site: Site, submission: dict) -> tuple[dict, dict]:
@@ -192,9 +195,6 @@ def encode(site: Site, submission: dict) -> tuple[dict, dict]:
             continue
         data[name] = value
         typed[name] = value[0] if isinstance(value, list) else value
-    tokens = {"good": site.csrf, "wrong": "forged", "missing": None}
-    if tokens[submission["csrf_token"]] is not None:
-        data["csrf_token"] = tokens[submission["csrf_token"]]
     form_tokens = {"good": site.form_token, "wrong": "forged", "missing": None,
                    "closed article's": site.closed_form_token}
     if form_tokens[submission["form_token"]] is not None:
@@ -250,7 +250,8 @@ def test_comment_form_survives_generated_submissions(site, submission):
     data, typed = encode(site, submission)
     closed = submission["article"] == "closed"
     slug = site.closed if closed else site.slug
-    response = post(site.client, f"/articles/{slug}/comments", data, submission["multipart"])
+    response = post(site.client, f"/articles/{slug}/comments", data, submission["multipart"],
+                    headers={"Sec-Fetch-Site": submission["fetch_site"]})
     site.record(response)
     clean = normalized(typed)
     if response.status_code == 303:

@@ -52,7 +52,7 @@ class Reader:
         page = self.client.get(f"/articles/{slug}", headers=self.headers).get_data(as_text=True)
         data = {"comment": text, "author": f"Reader {self.name}", "email": self.typed_email,
                 "url": "", "comment_parent": str(parent or 0), "contact_fax": honeypot,
-                "csrf_token": csrf_from(page), "form_token": form_token_from(page)}
+                "form_token": form_token_from(page)}
         if self.consent:
             data["wp-comment-cookies-consent"] = "yes"
         response = self.client.post(f"/articles/{slug}/comments", data=data,

@@ -1,0 +1,218 @@
+"""The article page every plain reader sees, answered before Flask when it is current.
+
+A reader with no session, no remembered details, no held comment and no reply in progress
+sees what every other such reader sees, but for the comment form's signed timestamp. The
+first request for a version renders through Flask and stores the page (as bytes split
+around the token); later ones are answered by the ``ReaderPages`` WSGI middleware from two
+small queries (the article's version row and the settings rows): a 304 when the browser's
+copy is current, else the stored bytes with a fresh token. The key is read from the
+database on every request, so every worker and host agrees on what is current, and the
+page carries no cookie, so a CDN may keep it too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import namedtuple
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, Response, request
+from sqlalchemy import Dialect, Engine, Select, bindparam
+
+from blogapp.blog.lookup import VERSION_COLUMNS, version_is_visible
+from blogapp.comments.form import issue_form_token
+from blogapp.comments.page import (
+    DETAIL_COOKIES,
+    FORM_TOKEN_SLOT,
+    HELD_COOKIE,
+    article_key,
+    render_plain_page,
+)
+from blogapp.discussion import SETTINGS_ROWS, SiteSettings, settings_from_rows
+from blogapp.extensions import db
+from blogapp.models import Article
+from blogapp.models.base import utcnow
+from blogapp.render_cache import cached, peek
+from blogapp.security import security_headers
+from blogapp.services.comments import comments_closed
+
+CACHE_NAME = "reader-page"
+ARTICLE_PATH = "/articles/"
+CPAGE_QUERY = re.compile(r"cpage=([0-9]{1,9})")
+
+
+@dataclass(frozen=True)
+class ReaderPage:
+    """A rendered page as the bytes before and after its form token."""
+
+    head: bytes
+    tail: bytes | None  # None: no form on the page (comments closed)
+    etag: str
+
+    def __len__(self) -> int:
+        return len(self.head) + len(self.tail or b"")
+
+    def body(self, form_token: str) -> bytes:
+        if self.tail is None:
+            return self.head
+        return b"".join((self.head, form_token.encode(), self.tail))
+
+
+def page_key(version, settings: SiteSettings, cpage: int | None, now: datetime) -> tuple:
+    """All a plain reader's page depends on. The day is in it because a form token lasts
+    a day at most, so a browser's copy from yesterday must not be revalidated."""
+    return (article_key(version), cpage, settings, comments_closed(version, settings, now),
+            now.date())
+
+
+def make_page(key: tuple, html: str) -> ReaderPage:
+    head, slot, tail = html.partition(FORM_TOKEN_SLOT)
+    etag = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    return ReaderPage(head.encode(), tail.encode() if slot else None, etag)
+
+
+def reader_headers(app: Flask, https: bool, etag: str) -> list[tuple[str, str]]:
+    """The headers of a plain reader's page, whoever answers it (middleware or view)."""
+    return [("Content-Type", "text/html; charset=utf-8"), ("ETag", f'"{etag}"'),
+            ("Cache-Control", "private, no-cache"), ("Vary", "Cookie"),
+            *security_headers(app.config, https)]
+
+
+def plain_page(app: Flask, version, settings: SiteSettings, cpage: int | None) -> ReaderPage:
+    """Return the stored page for this version, rendering it on a miss (in a request)."""
+    key = page_key(version, settings, cpage, utcnow())
+
+    def render() -> ReaderPage:
+        return make_page(key, render_plain_page(db.session.get(Article, version.id), settings))
+
+    return cached(CACHE_NAME, key, render)
+
+
+def plain_response(app: Flask, version, settings: SiteSettings) -> Response:
+    """Answer a plain reader inside Flask (the middleware's miss, or a query it skips)."""
+    page = plain_page(app, version, settings, request.args.get("cpage", type=int))
+    headers = reader_headers(app, request.is_secure, page.etag)
+    if request.if_none_match.contains(page.etag):
+        return Response(status=304, headers=headers[1:])
+    token = issue_form_token(app.config["SECRET_KEY"], version.id)
+    return Response(page.body(token), headers=headers)
+
+
+class ReaderPages:
+    """WSGI middleware: answer plain readers' article pages from the stored bytes."""
+
+    def __init__(self, app: Flask, wsgi_app) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.personal = (app.config["SESSION_COOKIE_NAME"],
+                         app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+                         HELD_COOKIE, *DETAIL_COOKIES.values())
+        self.engine: Engine | None = None
+        self.queries: tuple[DriverQuery, DriverQuery] | None = None
+
+    def __call__(self, environ, start_response):
+        answer = self.answer(environ)
+        if answer is None:
+            return self.wsgi_app(environ, start_response)
+        status, headers, body = answer
+        start_response(status, headers)
+        return [body]
+
+    def answer(self, environ) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        """Return (status, headers, body), or None to let Flask answer."""
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+            return None
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(ARTICLE_PATH):
+            return None
+        query = environ.get("QUERY_STRING", "")
+        cpage = None
+        if query:
+            match = CPAGE_QUERY.fullmatch(query)
+            if match is None:
+                return None
+            cpage = int(match.group(1))
+        cookies = environ.get("HTTP_COOKIE", "")
+        if cookies and any(name in cookies for name in self.personal):
+            return None
+        try:  # WSGI hands the path over as latin-1; slugs may hold any letter
+            slug = path[len(ARTICLE_PATH):].encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            return None
+        if not slug or "/" in slug:
+            return None
+        page, version = self.lookup(slug, cpage)
+        if page is None:
+            return None
+        headers = reader_headers(self.app, environ.get("wsgi.url_scheme") == "https",
+                                 page.etag)
+        if f'"{page.etag}"' in environ.get("HTTP_IF_NONE_MATCH", ""):
+            return "304 Not Modified", headers[1:], b""
+        body = page.body(issue_form_token(self.app.config["SECRET_KEY"], version.id))
+        headers.append(("Content-Length", str(len(body))))
+        return "200 OK", headers, b"" if environ["REQUEST_METHOD"] == "HEAD" else body
+
+    def lookup(self, slug: str, cpage: int | None):
+        """Return (stored page or None, version row or None) for *slug* and *cpage*."""
+        if self.queries is None:
+            with self.app.app_context():
+                self.engine = db.engine
+            self.queries = (DriverQuery(VERSION_BY_SLUG, self.engine.dialect),
+                            DriverQuery(SETTINGS_ROWS, self.engine.dialect))
+        by_slug, settings_rows = self.queries
+        connection = self.engine.raw_connection()  # from the pool, rolled back on return
+        try:
+            cursor = connection.cursor()
+            version = by_slug.first(cursor, slug=slug)
+            rows = settings_rows.all(cursor) if version is not None else []
+            cursor.close()
+        finally:
+            connection.close()
+        now = utcnow()
+        if version is None or not version_is_visible(version, now):
+            return None, None
+        settings = settings_from_rows(self.app.config, rows)
+        page = peek(CACHE_NAME, page_key(version, settings, cpage, now), self.app)
+        return page, version
+
+
+VERSION_BY_SLUG = VERSION_COLUMNS.where(Article.slug == bindparam("slug"))
+
+
+class DriverQuery:
+    """A SELECT compiled once and run on a bare DB-API cursor, its columns converted as
+    SQLAlchemy would (SQLite hands dates back as text): the ORM's and Core's per-call work
+    is most of the cost of two indexed lookups."""
+
+    def __init__(self, statement: Select, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.names = compiled.positiontup if compiled.positional else None
+        columns = list(statement.selected_columns)
+        self.row = namedtuple("Row", [c.key for c in columns])  # type: ignore[misc]
+        self.convert = [c.type.dialect_impl(dialect).result_processor(dialect, None)
+                        for c in columns]
+
+    def _run(self, cursor, params: dict[str, Any]) -> None:
+        cursor.execute(self.sql, [params[n] for n in self.names] if self.names is not None
+                       else params)
+
+    def _row(self, raw: tuple):
+        return self.row(*(f(v) if f else v for f, v in zip(self.convert, raw, strict=True)))
+
+    def first(self, cursor, **params: Any):
+        self._run(cursor, params)
+        raw = cursor.fetchone()
+        return self._row(raw) if raw is not None else None
+
+    def all(self, cursor, **params: Any) -> list:
+        self._run(cursor, params)
+        return [self._row(raw) for raw in cursor.fetchall()]
+
+
+def register_reader_pages(app: Flask) -> None:
+    """Put the middleware right around Flask (inside ProxyFix: it needs the real scheme)."""
+    app.wsgi_app = ReaderPages(app, app.wsgi_app)  # type: ignore[method-assign]
