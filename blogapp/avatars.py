@@ -15,24 +15,23 @@ def avatar_seed(secret: str, email: str, author: str) -> str:
 
 
 def identicon(seed: str, size: int = 40) -> Markup:
-    """Draw a symmetric 5x5 identicon as inline SVG from a hex seed."""
+    """Draw a symmetric 5x5 identicon as inline SVG from a hex seed.
+
+    Drawn on a 5-unit grid as one path, so a hundred of them add ~40 KB to a page, not
+    ~90 KB as one <rect> a cell would."""
     if len(seed) < 32:
         seed = (seed or "0").ljust(32, "0")
     bits = int(seed[:15], 16)
     hue = int(seed[15:18], 16) % 360
-    cell = size / 5
-    rects = []
+    cells = []
     for row in range(5):
         for col in range(3):
             if bits & 1:
-                for c in {col, 4 - col}:
-                    rects.append(
-                        f'<rect x="{c * cell:g}" y="{row * cell:g}" '
-                        f'width="{cell:g}" height="{cell:g}"/>'
-                    )
+                cells.extend(f"M{c} {row}h1v1h-1z" for c in sorted({col, 4 - col}))
             bits >>= 1
     return Markup(
-        f'<svg class="avatar" width="{size}" height="{size}" viewBox="0 0 {size} {size}" '
-        f'role="img" aria-hidden="true"><rect width="{size}" height="{size}" fill="#f0f0f1"/>'
-        f'<g fill="hsl({hue},55%,45%)">{"".join(rects)}</g></svg>'
+        f'<svg class="avatar" width="{size}" height="{size}" viewBox="0 0 5 5" '
+        f'shape-rendering="crispEdges" role="img" aria-hidden="true">'
+        f'<rect width="5" height="5" fill="#f0f0f1"/>'
+        f'<path fill="hsl({hue},55%,45%)" d="{"".join(cells)}"/></svg>'
     )
