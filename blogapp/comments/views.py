@@ -26,7 +26,8 @@ from blogapp.services.comments import (
     CommentInput,
     CommentRefused,
     comments_closed,
-    submit_comment,
+    prepare_comment,
+    store_comment,
 )
 
 bp = Blueprint("comments", __name__)
@@ -38,39 +39,42 @@ CROSS_SITE = ("This form was sent from another site's page, so it was not posted
 @bp.route("/articles/<slug>/comments", methods=["POST"])
 @csrf.exempt  # no session token: readers have no session (see CommentForm); instead:
 def post_comment(slug: str):
-    article = visible_article_or_404(slug)
-    settings = load_settings(current_app.config)
-    form = CommentForm(require_name_email=settings.require_name_email)
-    if cross_origin(request.headers, request.host):
-        form.validate()  # name what else needs fixing, too
-        return render_article_page(article, form, 403, settings, message=CROSS_SITE)
-    if comments_closed(article, settings, utcnow()):
-        return render_article_page(article, form, 403, settings,
-                                   message="Comments are closed on this article.")
-    if not form.validate():
-        return render_article_page(article, form, 400, settings)
-    complaint = check_form_token(current_app.config["SECRET_KEY"], form.form_token.data,
-                                 article.id, settings.form_min_seconds,
-                                 settings.form_max_age_hours)
-    if complaint:
-        return render_article_page(article, form, 400, settings, message=complaint)
-    data = CommentInput(
-        article_id=article.id, parent_id=form.parent_id, author=form.author.data or "",
-        email=(form.email.data or "").lower(), url=form.url.data or "",
-        content=form.comment.data, ip=request.remote_addr or "",
-        user_agent=request.headers.get("User-Agent", ""),
-        referrer=request.headers.get("Referer", ""),
-        honeypot=bool(form.contact_fax.data),
-    )
-    akismet = config_from_mapping(current_app.config)
+    with read_only():  # every check only reads: on SQLite no write lock is taken for them
+        article = visible_article_or_404(slug)
+        settings = load_settings(current_app.config)
+        form = CommentForm(require_name_email=settings.require_name_email)
+        if cross_origin(request.headers, request.host):
+            form.validate()  # name what else needs fixing, too
+            return render_article_page(article, form, 403, settings, message=CROSS_SITE)
+        if comments_closed(article, settings, utcnow()):
+            return render_article_page(article, form, 403, settings,
+                                       message="Comments are closed on this article.")
+        if not form.validate():
+            return render_article_page(article, form, 400, settings)
+        complaint = check_form_token(current_app.config["SECRET_KEY"], form.form_token.data,
+                                     article.id, settings.form_min_seconds,
+                                     settings.form_max_age_hours)
+        if complaint:
+            return render_article_page(article, form, 400, settings, message=complaint)
+        data = CommentInput(
+            article_id=article.id, parent_id=form.parent_id, author=form.author.data or "",
+            email=(form.email.data or "").lower(), url=form.url.data or "",
+            content=form.comment.data, ip=request.remote_addr or "",
+            user_agent=request.headers.get("User-Agent", ""),
+            referrer=request.headers.get("Referer", ""),
+            honeypot=bool(form.contact_fax.data),
+        )
+        try:
+            comment = prepare_comment(
+                data, settings, secret=current_app.config["SECRET_KEY"],
+                akismet_configured=config_from_mapping(current_app.config).enabled)
+        except CommentRefused as refused:
+            return _refused(article, settings, form, refused)
+        db.session.commit()  # end the reading transaction; the insert takes its own
     try:
-        comment = submit_comment(data, settings, secret=current_app.config["SECRET_KEY"],
-                                 akismet_configured=akismet.enabled)
+        comment = store_comment(comment)
     except CommentRefused as refused:
-        if refused.field:
-            form[refused.field].errors = [refused.message]
-        return render_article_page(article, form, refused.status_code, settings,
-                                   message=None if refused.field else refused.message)
+        return _refused(article, settings, form, refused)
     if comment.spam_check == AkismetVerdict.OWED.value:
         dispatch("spam_check", comment.id)
     elif comment.status == CommentStatus.PENDING.value:
@@ -88,6 +92,13 @@ def post_comment(slug: str):
                             max_age=current_app.config["HELD_COOKIE_MAX_AGE"], httponly=True,
                             samesite="Lax", secure=request.is_secure)
     return response
+
+
+def _refused(article, settings, form: CommentForm, refused: CommentRefused):
+    if refused.field:
+        form[refused.field].errors = [refused.message]
+    return render_article_page(article, form, refused.status_code, settings,
+                               message=None if refused.field else refused.message)
 
 
 def _remember_details(response, form: CommentForm, data: CommentInput) -> None:

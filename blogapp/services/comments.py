@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from blogapp.avatars import avatar_seed
 from blogapp.discussion import SiteSettings
@@ -66,6 +67,15 @@ def comments_closed(article: Article, settings: SiteSettings, now: datetime) -> 
 def submit_comment(data: CommentInput, settings: SiteSettings, *, secret: str,
                    akismet_configured: bool, now: datetime | None = None) -> Comment:
     """Check, decide and store a comment; commit. Raise CommentRefused when it can't be."""
+    return store_comment(prepare_comment(data, settings, secret=secret,
+                                         akismet_configured=akismet_configured, now=now))
+
+
+def prepare_comment(data: CommentInput, settings: SiteSettings, *, secret: str,
+                    akismet_configured: bool, now: datetime | None = None) -> Comment:
+    """Check and decide a comment, reading only; return it unsaved for store_comment.
+
+    Raise CommentRefused when it can't be posted."""
     now = now or utcnow()
     article = db.session.get(Article, data.article_id)
     if article is None or not article.is_visible(now):
@@ -109,10 +119,23 @@ def submit_comment(data: CommentInput, settings: SiteSettings, *, secret: str,
         user_id=data.user_id, created_at=now, updated_at=now,
     )
     comment.reasons = [{"code": r.code, "message": r.message} for r in verdict.reasons]
+    return comment
+
+
+def store_comment(comment: Comment) -> Comment:
+    """Insert a prepared comment (and count it when visible); commit.
+
+    A reader's post reads in a transaction of its own and ends it before this, so on
+    SQLite the write lock is held for the INSERT and one UPDATE only, not for the checks.
+    """
     db.session.add(comment)
     if comment.status == APPROVED:
-        bump_article(article.id, +1)
-    db.session.commit()
+        bump_article(comment.article_id, +1)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the article or the parent was deleted meanwhile
+        db.session.rollback()
+        raise CommentRefused(404, "This article or the comment you reply to is gone.") from None
     return comment
 
 

@@ -47,15 +47,18 @@ def run_spam_check(comment_id: int, config: AkismetConfig, settings: SiteSetting
     Return the comment's status afterwards (None when nothing was owed).
     """
     now = now or utcnow()
-    with read_only():
+    with read_only():  # everything but the verdict's own writes only reads
         comment = db.session.get(Comment, comment_id)
         if comment is None or comment.spam_check not in RETRY_STATES:
             db.session.rollback()
             return None
         article = db.session.get(Article, comment.article_id)
         data = comment_data(comment, article, config)
+        asked = submission_of(comment)
+        history = gather_history(asked, settings, now, exclude_id=comment.id)
         db.session.rollback()  # hold no lock while Akismet thinks
     verdict, detail = check(config, data)
+    # The write transaction: the row as it is now, then its UPDATE(s).
     comment = db.session.get(Comment, comment_id, populate_existing=True)
     if comment is None:  # deleted meanwhile
         return None
@@ -69,7 +72,8 @@ def run_spam_check(comment_id: int, config: AkismetConfig, settings: SiteSetting
         db.session.commit()
         return comment.status
     submission = submission_of(comment)
-    history = gather_history(submission, settings, now, exclude_id=comment.id)
+    if (submission.author, submission.email) != (asked.author, asked.email):
+        history = gather_history(submission, settings, now, exclude_id=comment.id)  # edited
     decision = decide(submission, settings.policy, history, verdict, now)
     reasons = [{"code": r.code, "message": r.message} for r in decision.reasons]
     if verdict is AkismetVerdict.UNAVAILABLE:
