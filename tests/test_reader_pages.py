@@ -168,3 +168,46 @@ def test_non_latin_slug_is_served(app, answered):
         response = app.test_client().get(f"/articles/{slug}")
         assert response.status_code == 200
     assert len(answered) == 1
+
+
+def middleware(app) -> ReaderPages:
+    layer = app.wsgi_app
+    while not isinstance(layer, ReaderPages):
+        layer = layer.wsgi_app
+    return layer
+
+
+def test_a_broken_connection_falls_back_to_flask_and_is_replaced(app, article, answered):
+    for _ in range(2):
+        app.test_client().get(f"/articles/{article}")
+    assert len(answered) == 1
+    reader = middleware(app).reader
+    reader.local.connection.close()  # as a database restart would
+    assert app.test_client().get(f"/articles/{article}").status_code == 200  # by Flask
+    assert len(answered) == 1
+    assert app.test_client().get(f"/articles/{article}").status_code == 200
+    assert len(answered) == 2  # a new connection
+    assert len(reader.opened) == 1
+
+
+def test_disposing_the_engine_closes_the_readers_connections(app, article):
+    for _ in range(2):
+        app.test_client().get(f"/articles/{article}")
+    reader = middleware(app).reader
+    assert len(reader.opened) == 1
+    with app.app_context():
+        db.engine.dispose()
+    assert reader.opened == []
+
+
+def test_an_in_memory_database_is_left_to_flask(tmp_path):
+    from blogapp import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)})
+    with app.app_context():
+        db.create_all()
+        make_article("In memory", body="Body.")
+    for _ in range(2):
+        assert app.test_client().get("/articles/in-memory").status_code == 200
+    assert middleware(app).reader.opened == []

@@ -5,7 +5,8 @@ sees what every other such reader sees, but for the comment form's signed timest
 first request for a version renders through Flask and stores the page (as bytes split
 around the token); later ones are answered by the ``ReaderPages`` WSGI middleware from two
 small queries (the article's version row and the settings rows): a 304 when the browser's
-copy is current, else the stored bytes with a fresh token. The key is read from the
+copy is current, else the stored bytes with a fresh token (blogapp.blog.reader_connection
+runs the two queries). The key is read from the
 database on every request, so every worker and host agrees on what is current, and the
 page carries no cookie, so a CDN may keep it too.
 """
@@ -14,15 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import namedtuple
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from flask import Flask, Response, request
-from sqlalchemy import Dialect, Engine, Select, bindparam
+from sqlalchemy import bindparam
 
 from blogapp.blog.lookup import VERSION_COLUMNS, version_is_visible
+from blogapp.blog.reader_connection import ReaderConnection
 from blogapp.comments.form import issue_form_token
 from blogapp.comments.page import (
     DETAIL_COOKIES,
@@ -110,8 +110,7 @@ class ReaderPages:
         self.personal = (app.config["SESSION_COOKIE_NAME"],
                          app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
                          HELD_COOKIE, *DETAIL_COOKIES.values())
-        self.engine: Engine | None = None
-        self.queries: tuple[DriverQuery, DriverQuery] | None = None
+        self.reader: ReaderConnection | None = None
 
     def __call__(self, environ, start_response):
         answer = self.answer(environ)
@@ -157,20 +156,13 @@ class ReaderPages:
 
     def lookup(self, slug: str, cpage: int | None):
         """Return (stored page or None, version row or None) for *slug* and *cpage*."""
-        if self.queries is None:
+        if self.reader is None:
             with self.app.app_context():
-                self.engine = db.engine
-            self.queries = (DriverQuery(VERSION_BY_SLUG, self.engine.dialect),
-                            DriverQuery(SETTINGS_ROWS, self.engine.dialect))
-        by_slug, settings_rows = self.queries
-        connection = self.engine.raw_connection()  # from the pool, rolled back on return
+                self.reader = ReaderConnection(db.engine, VERSION_BY_SLUG, SETTINGS_ROWS)
         try:
-            cursor = connection.cursor()
-            version = by_slug.first(cursor, slug=slug)
-            rows = settings_rows.all(cursor) if version is not None else []
-            cursor.close()
-        finally:
-            connection.close()
+            version, rows = self.reader.run(slug=slug)
+        except ReaderConnection.Failed:  # the database went away: Flask answers (or 500s)
+            return None, None
         now = utcnow()
         if version is None or not version_is_visible(version, now):
             return None, None
@@ -180,37 +172,6 @@ class ReaderPages:
 
 
 VERSION_BY_SLUG = VERSION_COLUMNS.where(Article.slug == bindparam("slug"))
-
-
-class DriverQuery:
-    """A SELECT compiled once and run on a bare DB-API cursor, its columns converted as
-    SQLAlchemy would (SQLite hands dates back as text): the ORM's and Core's per-call work
-    is most of the cost of two indexed lookups."""
-
-    def __init__(self, statement: Select, dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
-        self.sql = str(compiled)
-        self.names = compiled.positiontup if compiled.positional else None
-        columns = list(statement.selected_columns)
-        self.row = namedtuple("Row", [c.key for c in columns])  # type: ignore[misc]
-        self.convert = [c.type.dialect_impl(dialect).result_processor(dialect, None)
-                        for c in columns]
-
-    def _run(self, cursor, params: dict[str, Any]) -> None:
-        cursor.execute(self.sql, [params[n] for n in self.names] if self.names is not None
-                       else params)
-
-    def _row(self, raw: tuple):
-        return self.row(*(f(v) if f else v for f, v in zip(self.convert, raw, strict=True)))
-
-    def first(self, cursor, **params: Any):
-        self._run(cursor, params)
-        raw = cursor.fetchone()
-        return self._row(raw) if raw is not None else None
-
-    def all(self, cursor, **params: Any) -> list:
-        self._run(cursor, params)
-        return [self._row(raw) for raw in cursor.fetchall()]
 
 
 def register_reader_pages(app: Flask) -> None:
