@@ -11,6 +11,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -18,8 +19,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from blogapp.extensions import db
+from blogapp.models.base import utcnow
 from tests.conftest import csrf_from
 from tests.factories import make_article
+from tests.moderation_helpers import bulk_comments, new_article
 
 FORM_TOKEN_RE = re.compile(r'name="form_token"[^>]*value="([^"]+)"')
 ACTION_RE = re.compile(r'<form action="([^"]+)"[^>]*id="commentform"')
@@ -31,6 +34,7 @@ _texts = itertools.count(1)
 ARTICLE_PAGE_BUDGET = 6
 COMMENT_POST_BUDGET = 14
 QUEUE_PAGE_BUDGET = 8
+DASHBOARD_PAGE_BUDGET = 8
 
 
 @pytest.fixture
@@ -176,3 +180,45 @@ def test_moderation_queue_runs_the_same_queries_for_10_and_60_pending(app, clien
     assert len(sixty) == len(ten), "\n".join(sixty)
     assert len(sixty) <= QUEUE_PAGE_BUDGET, "\n".join(sixty)
 
+
+def spread_comments(app: Flask, article_id: int, per_status: int) -> None:
+    """Bulk-insert *per_status* comments in each status, spread over the last 40 days."""
+    step = timedelta(days=40) / per_status
+    for status in ("pending", "approved", "spam", "trash"):
+        bulk_comments(app, article_id, per_status, status, created_at=utcnow(), step=step)
+
+
+def staff_page_statements(app: Flask, client: FlaskClient, url: str) -> list[str]:
+    with counting(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return statements
+
+
+STAFF_PAGES = {
+    "dashboard": ("/admin/", DASHBOARD_PAGE_BUDGET),
+    "pending tab": ("/admin/comments?status=pending", QUEUE_PAGE_BUDGET),
+    "spam tab": ("/admin/comments?status=spam", QUEUE_PAGE_BUDGET),
+    "one article's tab": ("/admin/comments?status=approved&article={article}",
+                          QUEUE_PAGE_BUDGET),
+}
+
+
+@pytest.mark.parametrize("page", list(STAFF_PAGES))
+def test_staff_pages_run_the_same_queries_for_40_and_4000_comments(app, client, staff, page):
+    staff.login_as("moderator")
+    article_id = new_article(app)
+    url, budget = STAFF_PAGES[page]
+    url = url.format(article=article_id)
+    spread_comments(app, article_id, 10)
+    few = staff_page_statements(app, client, url)
+    spread_comments(app, article_id, 990)
+    many = staff_page_statements(app, client, url)
+
+    assert len(many) == len(few), "\n".join(many)
+    assert len(many) <= budget, "\n".join(many)
+    # Site-wide counts come from the tallies the triggers keep: nothing counts every comment
+    # (one article's tab counts that article's comments, an index range).
+    counting_all = [s for s in many
+                    if "count(comments.id)" in s.lower() and "comments.article_id =" not in s]
+    assert not counting_all, "\n".join(counting_all)

@@ -6,6 +6,7 @@ from blogapp.models.article import Article, ArticleStatus
 from blogapp.models.audit import AuditEntry
 from blogapp.models.comment import Comment
 from blogapp.models.setting import SiteSetting
+from blogapp.models.tally import CommentDayCount, CommentStatusCount
 from blogapp.models.user import Role, User
 from blogapp.policy import CommentStatus
 
@@ -14,7 +15,9 @@ __all__ = [
     "ArticleStatus",
     "AuditEntry",
     "Comment",
+    "CommentDayCount",
     "CommentStatus",
+    "CommentStatusCount",
     "Role",
     "SiteSetting",
     "User",

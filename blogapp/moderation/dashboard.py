@@ -12,7 +12,7 @@ from blogapp.akismet_check import config_from_mapping
 from blogapp.auth.access import staff_required
 from blogapp.discussion import load_settings
 from blogapp.extensions import db
-from blogapp.models import Comment
+from blogapp.models import CommentDayCount
 from blogapp.models.base import utcnow
 from blogapp.moderation.blueprint import bp
 from blogapp.moderation.queue import article_titles, latest_held, status_counts
@@ -53,16 +53,15 @@ class Chart:
 
 
 def daily_counts(start: datetime) -> dict[date, tuple[int, int]]:
-    """Comments received per day since *start*, and how many of them are now spam."""
-    day = func.date(Comment.created_at)
-    is_spam = func.sum(case((Comment.status == CommentStatus.SPAM.value, 1), else_=0))
-    rows = db.session.execute(select(day, func.count(Comment.id), is_spam)
-                              .where(Comment.created_at >= start).group_by(day))
-    out = {}
-    for when, total, spam in rows:
-        key = when if isinstance(when, date) else date.fromisoformat(str(when))
-        out[key] = (int(total), int(spam or 0))
-    return out
+    """Comments received per UTC day since *start*'s day, and how many of them are now spam
+    (from the tally the comment triggers keep: see blogapp.moderation.queue)."""
+    is_spam = case((CommentDayCount.status == CommentStatus.SPAM.value, CommentDayCount.n),
+                   else_=0)
+    rows = db.session.execute(
+        select(CommentDayCount.day, func.sum(CommentDayCount.n), func.sum(is_spam))
+        .where(CommentDayCount.day >= start.date()).group_by(CommentDayCount.day))
+    return {day: (int(total or 0), int(spam or 0)) for day, total, spam in rows
+            if total or spam}
 
 
 def build_chart(counts: dict[date, tuple[int, int]], today: date) -> Chart:
