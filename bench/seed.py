@@ -297,6 +297,9 @@ def seed(app: Flask, articles: int, comments_per_article: int = COMMENTS_PER_ART
         try:
             if dialect == "sqlite":
                 raw.cursor().execute("PRAGMA synchronous=OFF")
+                # blogapp's connections leave transactions to the caller (database.py):
+                # without this BEGIN every row would be a transaction of its own.
+                raw.cursor().execute("BEGIN")
             by_status: dict[str, int] = {}
             article_rows: list[tuple] = []
             pending: list[tuple] = []
