@@ -40,6 +40,7 @@ class Defaults:
     # Where spam checks, Akismet feedback and mail run: "inline", "thread" or "rq".
     SPAM_CHECK_MODE = "thread"
     RQ_REDIS_URL = "redis://127.0.0.1:6379/0"
+    RENDER_CACHE_MB = 12  # stored pages per worker (blogapp/render_cache.py)
     HELD_COOKIE_MAX_AGE = 3600  # how long an author may see their own held comment
     # Mail (moderation notifications)
     MAIL_SERVER: str | None = None

@@ -27,3 +27,26 @@ def test_an_entry_larger_than_a_quarter_of_the_budget_is_not_kept():
     with app.app_context():
         assert cached("page", "huge", lambda: "y" * 400_000) == "y" * 400_000
         assert peek("page", "huge") is None
+
+
+def test_text_is_counted_by_the_bytes_it_holds():
+    app = Flask(__name__)
+    app.config["RENDER_CACHE_MB"] = 1
+    with app.app_context():
+        cached("page", "ascii", lambda: "a" * 1000)
+        cached("page", "wide", lambda: "\u201c" * 1000)  # curly quotes: 2 bytes each
+        store = _store()
+        assert 2000 + 1000 < store.size < 2000 + 1000 + 200
+
+
+def test_evictions_hand_memory_back_to_the_allocator(monkeypatch):
+    import blogapp.render_cache as render_cache
+
+    calls = []
+    monkeypatch.setattr(render_cache, "_malloc_trim", lambda: calls.append)
+    app = Flask(__name__)
+    app.config["RENDER_CACHE_MB"] = 1
+    with app.app_context():
+        for n in range(30):  # 3 MB through a 1 MB budget
+            cached("page", n, lambda n=n: "x" * 100_000 + str(n))
+    assert len(calls) >= 3 and set(calls) == {0}

@@ -72,8 +72,11 @@ def plain_reader() -> bool:
 
 
 def render_plain_page(article: Article, settings: SiteSettings) -> str:
-    """Render the page every plain reader sees, with FORM_TOKEN_SLOT for the form token."""
-    return _render_page(article, blank_form(article, settings), settings, None, FORM_TOKEN_SLOT)
+    """Render the page every plain reader sees, with FORM_TOKEN_SLOT for the form token.
+
+    The caller stores the whole page, so the comment list is not stored apart as well."""
+    return _render_page(article, blank_form(article, settings), settings, None, FORM_TOKEN_SLOT,
+                        store_list=False)
 
 
 def render_article_page(article: Article, form: CommentForm | None = None, status: int = 200,
@@ -86,7 +89,7 @@ def render_article_page(article: Article, form: CommentForm | None = None, statu
 
 
 def _render_page(article: Article, form: CommentForm, settings: SiteSettings,
-                 message: str | None, form_token: str) -> str:
+                 message: str | None, form_token: str, store_list: bool = True) -> str:
     submitted = form.is_submitted()
     form.form_token.data = form_token
     reply_arg = request.args.get("replytocom", type=int)
@@ -96,7 +99,7 @@ def _render_page(article: Article, form: CommentForm, settings: SiteSettings,
     cpage = request.args.get("cpage", type=int)
     held = held_ids()
     replying_to = None
-    if held or form.parent_id:
+    if held or form.parent_id or not store_list:
         thread = thread_page(article.id, article.comment_count, settings, cpage, held)
         comment_list = _render_list(article, thread, settings, closed)
         replying_to = _find(thread.roots, form.parent_id) if form.parent_id else None
