@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import re
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 HIDDEN_RE = re.compile(r'<input type="hidden" name="(csrf_token|form_token)" value="([^"]*)"')
 
+# Every post goes through at once: no wait after opening the form, no flood pause, no
+# manual approval, the spam check on the request path.
+OPEN_DISCUSSION = {"DISCUSSION_FORM_MIN_SECONDS": 0, "DISCUSSION_FLOOD_SECONDS": 0,
+                   "SPAM_CHECK_MODE": "inline", "DISCUSSION_MANUAL_APPROVAL": False,
+                   "DISCUSSION_AUTO_APPROVE_KNOWN_AUTHORS": False}
+
 GOOD = {"comment": "A thoughtful reply.", "author": "Ann Reader", "email": "ann@example.org",
         "url": "", "comment_parent": "0"}
+
+
+def open_article(app: Flask) -> str:
+    """Publish the article the comment tests post to; return its slug."""
+    from tests.factories import make_article
+
+    with app.app_context():
+        return make_article("Night buses", body="Body.").slug
 
 
 def form_tokens(client: FlaskClient, slug: str, query: str = "") -> dict[str, str]:

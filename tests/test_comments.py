@@ -9,21 +9,18 @@ from sqlalchemy import select
 from blogapp.extensions import db
 from blogapp.models import Article, Comment
 from blogapp.services.comments import set_visible_status
-from tests.comment_helpers import GOOD, form_tokens, post_comment
+from tests.comment_helpers import GOOD, OPEN_DISCUSSION, form_tokens, open_article, post_comment
 from tests.factories import make_article
 
 
 @pytest.fixture
 def app_config():
-    return {"DISCUSSION_FORM_MIN_SECONDS": 0, "DISCUSSION_FLOOD_SECONDS": 0,
-            "SPAM_CHECK_MODE": "inline", "DISCUSSION_MANUAL_APPROVAL": False,
-            "DISCUSSION_AUTO_APPROVE_KNOWN_AUTHORS": False}
+    return dict(OPEN_DISCUSSION)
 
 
 @pytest.fixture
 def article(app):
-    with app.app_context():
-        return make_article("Night buses", body="Body.").slug
+    return open_article(app)
 
 
 def comments(app):

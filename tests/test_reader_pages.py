@@ -11,7 +11,7 @@ from blogapp.blog.reader_pages import ReaderPages
 from blogapp.discussion import save_settings
 from blogapp.extensions import db
 from blogapp.models import Article
-from tests.comment_helpers import form_tokens, post_comment
+from tests.comment_helpers import OPEN_DISCUSSION, form_tokens, open_article, post_comment
 from tests.factories import make_article
 
 TOKEN_RE = re.compile(rb'name="form_token" value="([^"]+)"')
@@ -19,15 +19,12 @@ TOKEN_RE = re.compile(rb'name="form_token" value="([^"]+)"')
 
 @pytest.fixture
 def app_config():
-    return {"DISCUSSION_FORM_MIN_SECONDS": 0, "DISCUSSION_FLOOD_SECONDS": 0,
-            "SPAM_CHECK_MODE": "inline", "DISCUSSION_MANUAL_APPROVAL": False,
-            "DISCUSSION_AUTO_APPROVE_KNOWN_AUTHORS": False}
+    return dict(OPEN_DISCUSSION)
 
 
 @pytest.fixture
 def article(app):
-    with app.app_context():
-        return make_article("Night buses", body="Body.").slug
+    return open_article(app)
 
 
 @pytest.fixture
