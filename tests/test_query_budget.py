@@ -32,7 +32,7 @@ _texts = itertools.count(1)
 
 # Upper bounds, generous enough for small changes, far below anything that grows.
 ARTICLE_PAGE_BUDGET = 8  # a version's first view: looked up before Flask, then rendered
-STORED_PAGE_BUDGET = 2  # every later view: the version row and the settings
+STORED_PAGE_BUDGET = 1  # every later view: the version row beside the settings rows
 COMMENT_POST_BUDGET = 14
 QUEUE_PAGE_BUDGET = 8
 DASHBOARD_PAGE_BUDGET = 8

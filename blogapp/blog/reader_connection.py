@@ -1,6 +1,6 @@
-"""The readers' page middleware's own database connection: two SELECTs, no ORM, no pool.
+"""The readers' page middleware's own database connection: one SELECT, no ORM, no pool.
 
-Through the ORM or even Core, two indexed lookups cost ~0.3 ms of per-call Python work
+Through the ORM or even Core, the page's lookups cost ~0.3 ms of per-call Python work
 (statement caching, result adaptation); a pooled connection adds a ping on checkout and
 a rollback on return, each a round trip on PostgreSQL. So each thread keeps one
 connection of its own in autocommit mode (every SELECT sees the latest commit, none
@@ -37,26 +37,20 @@ class DriverQuery:
     def _row(self, raw: tuple):
         return self.row(*(f(v) if f else v for f, v in zip(self.convert, raw, strict=True)))
 
-    def first(self, cursor, **params: Any):
-        self._run(cursor, params)
-        raw = cursor.fetchone()
-        return self._row(raw) if raw is not None else None
-
     def all(self, cursor, **params: Any) -> list:
         self._run(cursor, params)
         return [self._row(raw) for raw in cursor.fetchall()]
 
 
 class ReaderConnection:
-    """Run (the first row of *one*, all rows of *many*) on this thread's connection."""
+    """Run one SELECT on this thread's own connection."""
 
     class Failed(Exception):
         """The database could not be asked; the caller falls back to the full path."""
 
-    def __init__(self, engine: Engine, one: Select, many: Select) -> None:
+    def __init__(self, engine: Engine, statement: Select) -> None:
         self.engine = engine
-        self.one = DriverQuery(one, engine.dialect)
-        self.many = DriverQuery(many, engine.dialect)
+        self.query = DriverQuery(statement, engine.dialect)
         self.local = threading.local()
         self.opened: list[Any] = []  # every connection, to close with the engine
         self.lock = threading.Lock()
@@ -80,22 +74,21 @@ class ReaderConnection:
                 self.opened.append(connection)
         return connection
 
-    def run(self, **params: Any) -> tuple[Any, list]:
-        """Return (first row of *one* or None, rows of *many*, or [] without a first row)."""
+    def run(self, **params: Any) -> list:
+        """Return the statement's rows; raise Failed when the database can't be asked."""
         if not self.usable:
             raise self.Failed("in-memory SQLite: the app's own connection only")
         connection = self._connection()
         try:
             cursor = connection.cursor()
             try:
-                first = self.one.first(cursor, **params)
-                rows = self.many.all(cursor) if first is not None else []
+                rows = self.query.all(cursor, **params)
             finally:
                 cursor.close()
         except Exception as exc:  # any DB-API error: start afresh next time
             self._forget(connection)
             raise self.Failed(str(exc)) from exc
-        return first, rows
+        return rows
 
     def _forget(self, connection) -> None:
         self.local.connection = None

@@ -4,9 +4,9 @@ A reader with no session, no remembered details, no held comment and no reply in
 sees what every other such reader sees, but for the comment form's signed timestamp. The
 first request for a version renders through Flask and stores the page (as bytes split
 around the token); later ones are answered by the ``ReaderPages`` WSGI middleware from two
-small queries (the article's version row and the settings rows): a 304 when the browser's
+small query (the article's version row beside the settings rows): a 304 when the browser's
 copy is current, else the stored bytes with a fresh token (blogapp.blog.reader_connection
-runs the two queries). The key is read from the
+runs it). The key is read from the
 database on every request, so every worker and host agrees on what is current, and the
 page carries no cookie, so a CDN may keep it too.
 """
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, Response, request
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, true
 
 from blogapp.blog.lookup import VERSION_COLUMNS, version_is_visible
 from blogapp.blog.reader_connection import ReaderConnection
@@ -31,9 +31,9 @@ from blogapp.comments.page import (
     article_key,
     render_plain_page,
 )
-from blogapp.discussion import SETTINGS_ROWS, SiteSettings, settings_from_rows
+from blogapp.discussion import SiteSettings, settings_from_rows
 from blogapp.extensions import db
-from blogapp.models import Article
+from blogapp.models import Article, SiteSetting
 from blogapp.models.base import utcnow
 from blogapp.render_cache import cached, peek
 from blogapp.security import security_headers
@@ -158,20 +158,27 @@ class ReaderPages:
         """Return (stored page or None, version row or None) for *slug* and *cpage*."""
         if self.reader is None:
             with self.app.app_context():
-                self.reader = ReaderConnection(db.engine, VERSION_BY_SLUG, SETTINGS_ROWS)
+                self.reader = ReaderConnection(db.engine, PAGE_FACTS)
         try:
-            version, rows = self.reader.run(slug=slug)
+            rows = self.reader.run(slug=slug)
         except ReaderConnection.Failed:  # the database went away: Flask answers (or 500s)
             return None, None
-        now = utcnow()
-        if version is None or not version_is_visible(version, now):
+        if not rows:
             return None, None
-        settings = settings_from_rows(self.app.config, rows)
+        version, now = rows[0], utcnow()
+        if not version_is_visible(version, now):
+            return None, None
+        stored = [(row.key, row.value) for row in rows if row.key is not None]
+        settings = settings_from_rows(self.app.config, stored)
         page = peek(CACHE_NAME, page_key(version, settings, cpage, now), self.app)
         return page, version
 
 
-VERSION_BY_SLUG = VERSION_COLUMNS.where(Article.slug == bindparam("slug"))
+# One round trip: the article's version row once per stored setting (or once, with no
+# setting, when none is stored); the settings table holds a few dozen rows at most.
+PAGE_FACTS = (VERSION_COLUMNS.add_columns(SiteSetting.key, SiteSetting.value)
+              .outerjoin(SiteSetting, true())
+              .where(Article.slug == bindparam("slug")))
 
 
 def register_reader_pages(app: Flask) -> None:
