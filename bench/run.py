@@ -724,8 +724,12 @@ NEXT_LINK = re.compile(r'<a\b[^>]*href="([^"]*(?:before|page|cursor)=[^"]*)"[^>]
 
 def deep_page(base: str, first: str, headers: dict[str, str], hops: int = 30) -> str | None:
     """Follow the queue's "older" links *hops* times (keyset cursors cannot be guessed);
-    return the deepest page reached, None when the first page links to no older page."""
-    path, reached = first, None
+    return the deepest *full* page reached, None when there is none below the first.
+
+    A page that links to an older one holds a whole page of rows; the last page of a small
+    tab may hold two, and comparing a full page at 1M with a nearly empty one at 1k would
+    measure the page size, not the depth."""
+    path, deepest_full = first, None
     status = dict(x.split("=", 1) for x in urlsplit(first).query.split("&"))["status"]
     for _ in range(hops):
         html = httpx.get(base + path, headers=headers, timeout=TIMEOUT).text
@@ -734,9 +738,11 @@ def deep_page(base: str, first: str, headers: dict[str, str], hops: int = 30) ->
                  and ("before=" in link or "cursor=" in link or "page=" in link)
                  and "after=" not in link and link != path]
         if not older:
-            break
-        path = reached = older[-1]
-    return reached
+            return deepest_full
+        if path != first:
+            deepest_full = path
+        path = older[-1]
+    return path
 
 
 def merge_statuses(parts) -> dict[int, int]:
