@@ -3,13 +3,12 @@
 A reader with no session, no remembered details, no held comment and no reply in progress
 sees what every other such reader sees, but for the comment form's signed timestamp. The
 first request for a version renders through Flask and stores the page (as bytes split
-around the token); later ones are answered by the ``ReaderPages`` WSGI middleware from two
-small query (the article's version row beside the settings rows): a 304 when the browser's
-copy is current, else the stored bytes with a fresh token (blogapp.blog.reader_connection
-runs it). The key is read from the
-database on every request, so every worker and host agrees on what is current, and the
-page carries no cookie, so a CDN may keep it too.
-"""
+around the token); later ones are answered by the ``ReaderPages`` WSGI middleware from one
+small query (the article's version row beside the settings rows, run by
+blogapp.blog.reader_connection): a 304 when the browser's copy is current, else the
+stored bytes with a fresh token. The key is read from the database on every request, so
+every worker and host agrees on what is current without any invalidation. The page sets
+no cookie."""
 
 from __future__ import annotations
 
@@ -81,7 +80,7 @@ def reader_headers(app: Flask, https: bool, etag: str) -> list[tuple[str, str]]:
             *security_headers(app.config, https)]
 
 
-def plain_page(app: Flask, version, settings: SiteSettings, cpage: int | None) -> ReaderPage:
+def plain_page(version, settings: SiteSettings, cpage: int | None) -> ReaderPage:
     """Return the stored page for this version, rendering it on a miss (in a request)."""
     key = page_key(version, settings, cpage, utcnow())
 
@@ -93,7 +92,7 @@ def plain_page(app: Flask, version, settings: SiteSettings, cpage: int | None) -
 
 def plain_response(app: Flask, version, settings: SiteSettings) -> Response:
     """Answer a plain reader inside Flask (the middleware's miss, or a query it skips)."""
-    page = plain_page(app, version, settings, request.args.get("cpage", type=int))
+    page = plain_page(version, settings, request.args.get("cpage", type=int))
     headers = reader_headers(app, request.is_secure, page.etag)
     if request.if_none_match.contains(page.etag):
         return Response(status=304, headers=headers[1:])
