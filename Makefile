@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 INSTANCE := instance
 STAMP := $(VENV)/.installed
+# Test processes (pytest-xdist); each gets its own PostgreSQL and Redis database.
+TEST_WORKERS ?= 2
 
 .PHONY: run test install lint bench clean
 
@@ -27,7 +29,8 @@ run: $(STAMP) $(INSTANCE)/secret_key
 	BLOGAPP_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check blogapp tests bench wsgi.py

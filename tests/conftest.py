@@ -15,8 +15,32 @@ from flask.testing import FlaskClient
 from blogapp import create_app
 from blogapp.extensions import db
 
+pytest_plugins = ["tests.figures"]
+
 STRICT = os.environ.get("BLOGAPP_TEST_STRICT", "") not in {"", "0", "false"}
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+# Tests run in parallel processes (pytest-xdist: gw0, gw1, ...); each has a PostgreSQL
+# database and a Redis database of its own, so no process wipes another's data.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_INDEX = int(WORKER.removeprefix("gw") or 0) if WORKER.startswith("gw") else 0
+BASE_PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def _worker_pg_url(url: str) -> str:
+    if not url or not WORKER:
+        return url
+    parsed = sa.engine.make_url(url)
+    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(
+        hide_password=False)
+
+
+def _worker_redis_url(url: str) -> str:
+    base, _, db = url.rpartition("/")
+    number = int(db) if db.isdigit() else 15
+    return f"{base}/{(number - WORKER_INDEX) % 16}"
+
+
+PG_URL = _worker_pg_url(BASE_PG_URL)
+REDIS_URL = _worker_redis_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 
 
 def need(service: str, reason: str) -> None:
@@ -36,7 +60,24 @@ def _migrate(url: str, instance: Path) -> None:
         db.engine.dispose()
 
 
+def _ensure_postgres_database(url: str) -> None:
+    """Create this worker's database beside the configured one when it is missing."""
+    if url == BASE_PG_URL:
+        return
+    name = sa.engine.make_url(url).database
+    admin = sa.create_engine(BASE_PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": name}).first()
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+
+
 def _reset_postgres(url: str) -> None:
+    _ensure_postgres_database(url)
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:

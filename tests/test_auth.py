@@ -110,14 +110,12 @@ def test_login_attempts_are_rate_limited(limited, client, staff):
 
 
 def test_rate_limit_can_use_redis(app_config, database_url):
-    import os
-
     import redis
 
     from blogapp import create_app
+    from tests.conftest import REDIS_URL as url
     from tests.conftest import need
 
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     try:
         redis.Redis.from_url(url).ping()
     except redis.exceptions.ConnectionError as exc:

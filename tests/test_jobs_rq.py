@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlalchemy import select
 
@@ -12,10 +10,8 @@ from blogapp.extensions import db
 from blogapp.models import Comment
 from tests.akismet_server import TEST_KEY, start_fake_akismet
 from tests.comment_helpers import post_comment
-from tests.conftest import need
+from tests.conftest import REDIS_URL, need
 from tests.factories import make_article
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture

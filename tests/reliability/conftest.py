@@ -7,19 +7,13 @@ import os
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import PG_URL, need
-from tests.reliability.gunicorn_server import FIGURES, Gunicorn
+from tests.conftest import BASE_PG_URL as PG_URL
+from tests.conftest import need
+from tests.reliability.gunicorn_server import Gunicorn
 
 # One database per test process: runs sharing a PostgreSQL server (CI, developers, other
 # sessions on the same machine) must not drop each other's database mid-test.
 PG_DB = f"blogapp_reliability_{os.getpid()}"
-
-
-def pytest_terminal_summary(terminalreporter):
-    if FIGURES:
-        terminalreporter.section("reliability figures")
-        for line in FIGURES:
-            terminalreporter.write_line(line)
 
 
 def _fresh_pg_database() -> str:

@@ -17,7 +17,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 HIDDEN_RE = re.compile(r'<input type="hidden" name="(csrf_token|form_token)" value="([^"]*)"')
 
-FIGURES: list[str] = []  # printed at the end of the run by conftest's terminal summary
 
 QUIET_ENV = {
     "BLOGAPP_DISCUSSION_FORM_MIN_SECONDS": "0",

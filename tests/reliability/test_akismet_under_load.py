@@ -11,13 +11,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests.akismet_server import TEST_KEY, start_fake_akismet
+from tests.figures import record
 from tests.reliability.conftest import DEMO_SLUG, prepared
-from tests.reliability.gunicorn_server import FIGURES, Reader
+from tests.reliability.gunicorn_server import Reader
 
 TIMEOUT, MARGIN = 1.0, 1.0
 CLIENTS, PER_CLIENT = 8, 5
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 
 @pytest.mark.parametrize("mode", ["hang", "refuse", "error500", "garbage"])
@@ -51,9 +52,9 @@ def test_akismet_faults_hold_every_comment_in_time(tmp_path, mode):
         rows = conn.execute(sa.text("SELECT status, spam_check, reasons_json FROM comments")).all()
     engine.dispose()
     slowest = max(seconds for _, seconds in results)
-    FIGURES.append(f"akismet {mode}: {len(results)} posts, statuses "
-                   f"{sorted({s for s, _ in results})}, slowest {slowest:.2f}s "
-                   f"(limit {TIMEOUT + MARGIN:.1f}s), stored {len(rows)}")
+    record("reliability figures", f"akismet {mode}: {len(results)} posts, statuses "
+           f"{sorted({s for s, _ in results})}, slowest {slowest:.2f}s "
+           f"(limit {TIMEOUT + MARGIN:.1f}s), stored {len(rows)}")
     assert all(status == 303 for status, _ in results)
     assert slowest < TIMEOUT + MARGIN
     assert len(rows) == CLIENTS * PER_CLIENT

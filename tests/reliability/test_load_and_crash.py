@@ -12,12 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests.figures import record
 from tests.reliability.conftest import DEMO_SLUG, prepared, stored_markers
-from tests.reliability.gunicorn_server import FIGURES, Reader
+from tests.reliability.gunicorn_server import Reader
 
 CLIENTS, PER_CLIENT = 8, 250
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 
 def test_eight_clients_post_2000_comments_each_stored_once(engine_url, tmp_path):
@@ -51,7 +52,8 @@ def test_eight_clients_post_2000_comments_each_stored_once(engine_url, tmp_path)
     elapsed = time.monotonic() - started
     stored = collections.Counter(stored_markers(engine_url))
     engine = engine_url.split(":")[0]
-    FIGURES.append(
+    record(
+        "reliability figures",
         f"concurrency [{engine}]: {CLIENTS}x{PER_CLIENT} posts in {elapsed:.1f}s, statuses "
         f"{dict(statuses)}, acknowledged {len(acknowledged)}, stored {sum(stored.values())}, "
         f"duplicates {sum(1 for n in stored.values() if n > 1)}, 'database is locked' "
@@ -107,7 +109,8 @@ def test_sigkill_during_writes_loses_no_acknowledged_comment(tmp_path):
     missing = [m for m in acknowledged if m not in stored]
     with sqlite3.connect(tmp_path / "blog.sqlite3") as conn:
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-    FIGURES.append(
+    record(
+        "reliability figures",
         f"crash [sqlite]: SIGKILL amid 4 writing clients; acknowledged {before_restart}, "
         f"stored {len(stored)}, acknowledged but missing {len(missing)}, client errors "
         f"{dict(errors)}, integrity_check {integrity}")

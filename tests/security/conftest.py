@@ -15,10 +15,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from blogapp import create_app
 from blogapp.extensions import db
+from tests import figures as figures_plugin
 from tests.conftest import _migrate
-
-FIGURES_KEY = pytest.StashKey[dict[str, list[str]]]()
-TALLY_KEY = pytest.StashKey[dict[str, dict[str, int]]]()
 
 # A permissive discussion: the security tests post many comments quickly.
 FAST_DISCUSSION = {
@@ -26,22 +24,13 @@ FAST_DISCUSSION = {
     "DISCUSSION_FLOOD_SECONDS": 0,
     "DISCUSSION_DUPLICATE_CHECK": False,
 }
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.stash[FIGURES_KEY] = {}
-    config.stash[TALLY_KEY] = {}
+SECTION = "security figures"
 
 
 @pytest.fixture(scope="session")
-def record_figures(request) -> Any:
+def record_figures() -> Any:
     """Record a line of figures under a name (for module-scoped fixtures)."""
-    store = request.config.stash[FIGURES_KEY]
-
-    def record(name: str, line: str) -> None:
-        store.setdefault(name, []).append(line)
-
-    return record
+    return lambda name, line: figures_plugin.record(SECTION, f"{name}: {line}")
 
 
 @pytest.fixture
@@ -52,29 +41,9 @@ def figures(request, record_figures) -> Any:
 
 
 @pytest.fixture
-def tally(request) -> Any:
+def tally() -> Any:
     """Add counts to a named total printed once (for parametrized tests)."""
-    store = request.config.stash[TALLY_KEY]
-
-    def add(name: str, **counts: int) -> None:
-        totals = store.setdefault(name, {})
-        for key, value in counts.items():
-            totals[key] = totals.get(key, 0) + value
-
-    return add
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    store = config.stash.get(FIGURES_KEY, {})
-    totals = config.stash.get(TALLY_KEY, {})
-    if not store and not totals:
-        return
-    terminalreporter.section("security figures")
-    for name, lines in store.items():
-        for line in lines:
-            terminalreporter.write_line(f"{name}: {line}")
-    for name, counts in totals.items():
-        terminalreporter.write_line(f"{name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return lambda name, **counts: figures_plugin.tally(SECTION, name, **counts)
 
 
 def sqlite_app(directory: Path, **config: Any) -> Flask:
