@@ -10,8 +10,10 @@ put another host or path prefix into them.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -49,3 +51,24 @@ def site_request(app: Flask) -> Iterator[None]:
     context.url_adapter = site_adapter(app)  # SITE_URL even when SERVER_NAME differs
     with context:
         yield
+
+
+def site_version(app: Flask) -> tuple[str, ...]:
+    """Return what every rendered page depends on besides the database.
+
+    That is the code and templates that render it (hashed once per process, so a deploy
+    changes it) and the site's address, name and tagline. Stored pages and ETags carry it:
+    after a deploy or a new SITE_URL no browser is told its old copy is current."""
+    code = app.extensions.get("blogapp.code_version")
+    if code is None:
+        digest = hashlib.sha256()
+        roots = [Path(app.root_path), Path(app.root_path, app.template_folder or "templates")]
+        for root in roots:
+            for path in sorted(root.rglob("*")):
+                if path.suffix in {".py", ".html", ".xml"} and path.is_file():
+                    digest.update(str(path.relative_to(root)).encode() + b"\0")
+                    digest.update(path.read_bytes())
+        code = app.extensions.setdefault("blogapp.code_version", digest.hexdigest()[:16])
+    config = app.config
+    return (code, str(config["SITE_URL"]), str(config["SITE_NAME"]),
+            str(config["SITE_TAGLINE"]))
