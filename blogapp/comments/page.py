@@ -135,9 +135,8 @@ def render_plain_page(article: Article, settings: SiteSettings,
     thread = thread_page(article.id, article.comment_count, settings, cpage)
     form = blank_form(article, settings)
     form.form_token.data = FORM_TOKEN_SLOT
-    html = _render(article, form, settings, closed, _render_list(article, thread, settings,
-                                                                 closed), None, None)
-    return html, thread
+    comment_list = _render_list(article, thread, settings, closed)
+    return _render(article, form, settings, closed, comment_list, None, None), thread
 
 
 def render_article_page(article: Article, form: CommentForm | None = None, status: int = 200,
