@@ -22,11 +22,14 @@ $(INSTANCE)/secret_key:
 	mkdir -p $(INSTANCE)
 	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $@
 
+# Development: SITE_URL (where feeds, mail and stored pages link) is this address.
+DEV_ENV := BLOGAPP_ENV=development SITE_URL=http://127.0.0.1:5000
+
 run: $(STAMP) $(INSTANCE)/secret_key
-	$(FLASK) db upgrade
-	$(FLASK) demo
+	$(DEV_ENV) $(FLASK) db upgrade
+	$(DEV_ENV) $(FLASK) demo
 	@echo "Serving http://127.0.0.1:5000  (log in at http://127.0.0.1:5000/login)"
-	BLOGAPP_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
+	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS)

@@ -29,6 +29,7 @@ def build_app(url: str, spam_mode: str, akismet_url: str):
     return create_app({
         "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-profile-secret",
         "INSTANCE_PATH": str(WORK / "instance"), "BLOGAPP_ENV": "production",
+        "SITE_URL": "http://blog.bench",
         "DISCUSSION_FLOOD_SECONDS": 0, "DISCUSSION_DUPLICATE_CHECK": False,
         "DISCUSSION_FORM_MIN_SECONDS": 0, "SPAM_CHECK_MODE": spam_mode,
         "AKISMET_API_KEY": "test-key", "AKISMET_BLOG_URL": "http://blog.bench/",

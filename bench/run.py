@@ -143,6 +143,7 @@ class Bench:
     def app_env(self) -> dict[str, str]:
         env = {
             "SECRET_KEY": self.secret, "DATABASE_URL": self.url, "BLOGAPP_ENV": "production",
+            "SITE_URL": "http://blog.bench",
             "BLOGAPP_INSTANCE_PATH": str(WORK / "instance"), **SWITCHES,
             "AKISMET_API_KEY": "test-key", "AKISMET_BLOG_URL": "http://blog.bench/",
             "AKISMET_API_URL": self.akismet.url,

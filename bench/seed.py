@@ -164,7 +164,8 @@ class Seeded:
 def bench_app(url: str, instance: Path) -> Flask:
     """An app bound to the bench database (for migrating and seeding, not for serving)."""
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SEED_SECRET,
-                       "INSTANCE_PATH": str(instance), "BLOGAPP_ENV": "production"})
+                       "INSTANCE_PATH": str(instance), "BLOGAPP_ENV": "production",
+                       "SITE_URL": "http://blog.bench"})
 
 
 def reset_database(url: str) -> None:

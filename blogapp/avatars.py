@@ -35,3 +35,14 @@ def identicon(seed: str, size: int = 40) -> Markup:
         f'<rect width="5" height="5" fill="#f0f0f1"/>'
         f'<path fill="hsl({hue},55%,45%)" d="{"".join(cells)}"/></svg>'
     )
+
+
+def neutral_avatar(size: int = 40) -> Markup:
+    """Draw the avatar of a comment awaiting moderation: the same for everyone.
+
+    An identicon comes from the email, so showing one before approval would let a stranger
+    post with a guessed address and compare the picture with a public comment's."""
+    return Markup(
+        f'<svg class="avatar avatar-held" width="{size}" height="{size}" viewBox="0 0 5 5" '
+        f'role="img" aria-hidden="true"><rect width="5" height="5" fill="#f0f0f1"/></svg>'
+    )

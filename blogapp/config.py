@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -14,6 +16,9 @@ INSECURE_ENVS = {"development", "testing"}
 class Defaults:
     BLOGAPP_ENV = "production"
     SECRET_KEY: str | None = None
+    # The address readers use, e.g. https://blog.example or https://example.org/blog:
+    # every absolute link (feed, mail, exports, Akismet) and every stored page's links.
+    SITE_URL: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     SITE_NAME = "blogapp"
@@ -53,6 +58,7 @@ class Defaults:
 
 PLAIN_ENV_KEYS = (
     "SECRET_KEY",
+    "SITE_URL",
     "AKISMET_API_KEY",
     "AKISMET_BLOG_URL",
     "AKISMET_API_URL",
@@ -88,6 +94,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if app.config["AKISMET_IS_TEST"] is None:
         app.config["AKISMET_IS_TEST"] = bool(is_insecure_env(app))
     _fill_secret_key(app)
+    _fill_site_url(app)
     _fill_database_uri(app)
 
 
@@ -120,6 +127,48 @@ def _fill_secret_key(app: Flask) -> None:
         f"or write one to {key_file} (make run does this for you). "
         "Only BLOGAPP_ENV=development or testing may run without one."
     )
+
+
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"  # where `make run` serves
+SITE_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")  # IDN: punycode
+SITE_PATH = re.compile(r"(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*")  # no empty segment: no "//"
+
+
+def _fill_site_url(app: Flask) -> None:
+    """Check SITE_URL; outside production default it to SERVER_NAME or `make run`'s address."""
+    value = app.config.get("SITE_URL")
+    if not value:
+        if not is_insecure_env(app):
+            raise ConfigError(
+                "SITE_URL is not set. Set it to the address readers use, e.g.\n"
+                "    export SITE_URL=https://blog.example.org\n"
+                "(or BLOGAPP_SITE_URL; add the path if the blog lives under one, e.g. "
+                "https://example.org/blog). Feeds, mail and stored pages link to it, never "
+                "to the Host a request names. Only BLOGAPP_ENV=development or testing may "
+                "run without one.")
+        server_name = app.config.get("SERVER_NAME")
+        value = (f"{app.config['PREFERRED_URL_SCHEME']}://{server_name}" if server_name
+                 else DEVELOPMENT_SITE_URL)
+    app.config["SITE_URL"] = normalize_site_url(str(value))
+
+
+def normalize_site_url(value: str) -> str:
+    """Return *value* as scheme://host[:port][/path] without a trailing slash, or raise."""
+    value = value.strip()
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError as exc:
+        raise ConfigError(f"SITE_URL {value!r} is not a URL: {exc}") from None
+    path = parts.path.rstrip("/")
+    if (parts.scheme not in {"http", "https"} or not SITE_HOST.fullmatch(parts.netloc)
+            or parts.query or parts.fragment or value.endswith(("?", "#"))
+            or not SITE_PATH.fullmatch(path)):
+        raise ConfigError(
+            f"SITE_URL {value!r} must be an http(s) address with a host and an optional "
+            "path, and nothing else, e.g. https://blog.example.org or "
+            "https://example.org/blog")
+    return f"{parts.scheme}://{parts.netloc.lower()}{path}"
 
 
 def _fill_database_uri(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 Mail goes through smtplib to MAIL_SERVER:MAIL_PORT and is off when MAIL_SERVER is unset.
 Only moderators' mail carries the commenter's email address and IP. Links are absolute,
-built from SITE_URL (e.g. BLOGAPP_SITE_URL=https://blog.example), else SERVER_NAME.
+built from SITE_URL (blogapp.site), never from a request.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from blogapp.discussion import load_settings
@@ -21,25 +21,11 @@ from blogapp.models import Article, Comment, User
 from blogapp.moderation.links import LINK_ACTIONS, make_token
 from blogapp.moderation.queue import pending_count
 from blogapp.policy import CommentStatus
+from blogapp.site import external_url
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SITE_URL = "http://127.0.0.1:5000"
 SMTP_TIMEOUT = 10
-
-
-def site_url(app: Flask) -> str:
-    configured = app.config.get("SITE_URL")
-    if configured:
-        return str(configured).rstrip("/")
-    if app.config.get("SERVER_NAME"):
-        return f"{app.config['PREFERRED_URL_SCHEME']}://{app.config['SERVER_NAME']}"
-    return DEFAULT_SITE_URL
-
-
-def _external(app: Flask, endpoint: str, **values) -> str:
-    with app.test_request_context(base_url=site_url(app)):
-        return url_for(endpoint, _external=True, **values)
 
 
 def moderator_addresses() -> list[str]:
@@ -49,14 +35,14 @@ def moderator_addresses() -> list[str]:
 
 def held_message(app: Flask, comment: Comment, article: Article) -> tuple[str, str]:
     """Return the subject and body of the mail about a held comment."""
-    links = {action: _external(app, "moderation.mail_action", comment_id=comment.id,
+    links = {action: external_url(app, "moderation.mail_action", comment_id=comment.id,
                                action=action, token=make_token(comment, action))
              for action in LINK_ACTIONS}
     reasons = [f"  - {r['message']}" for r in comment.reasons] or ["  - (none recorded)"]
     waiting = pending_count()
     lines = [
         f'A new comment on the post "{article.title}" is waiting for your approval',
-        _external(app, "blog.article", slug=article.slug),
+        external_url(app, "blog.article", slug=article.slug),
         "",
         f"Author: {comment.author or 'Anonymous'} (IP address: {comment.ip or 'unknown'})",
         f"Email: {comment.email or 'none given'}",
@@ -74,7 +60,7 @@ def held_message(app: Flask, comment: Comment, article: Article) -> tuple[str, s
         "",
         f"Currently {waiting} {'comment is' if waiting == 1 else 'comments are'} "
         "waiting for approval. Please visit the moderation panel:",
-        _external(app, "moderation.comments", status="pending"),
+        external_url(app, "moderation.comments", status="pending"),
     ]
     subject = f'[{app.config["SITE_NAME"]}] Please moderate: "{article.title}"'
     return subject, "\n".join(lines) + "\n"
@@ -82,7 +68,7 @@ def held_message(app: Flask, comment: Comment, article: Article) -> tuple[str, s
 
 def approved_message(app: Flask, comment: Comment, article: Article) -> tuple[str, str]:
     """Return the mail telling an article's author about a published comment (no email, no IP)."""
-    permalink = _external(app, "blog.article", slug=article.slug) + f"#{comment.anchor}"
+    permalink = external_url(app, "blog.article", slug=article.slug) + f"#{comment.anchor}"
     lines = [
         f'New comment on your post "{article.title}"',
         f"Author: {comment.author or 'Anonymous'}",

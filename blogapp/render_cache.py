@@ -88,11 +88,16 @@ def peek(name: str, key: Hashable, app: Flask | None = None) -> Sized | None:
         return _store(app).get((name, key))
 
 
+def store(name: str, key: Hashable, value: Sized) -> None:
+    """Keep *value* under (*name*, *key*) (inside an app context)."""
+    with _lock:
+        _store().put((name, key), value)
+
+
 def cached(name: str, key: Hashable, render: Callable[[], V]) -> V:
     """Return the value cached under (*name*, *key*), rendering and storing it on a miss."""
     value = peek(name, key)
     if value is None:
         value = render()
-        with _lock:
-            _store().put((name, key), value)
+        store(name, key, value)
     return value

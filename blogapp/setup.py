@@ -57,9 +57,10 @@ def register_template_helpers(app: Flask) -> None:
     from flask import session
     from flask_login import current_user
 
-    from blogapp.avatars import identicon
+    from blogapp.avatars import identicon, neutral_avatar
 
     app.jinja_env.globals["identicon"] = identicon
+    app.jinja_env.globals["neutral_avatar"] = neutral_avatar
 
     @app.context_processor
     def staff_context() -> dict:

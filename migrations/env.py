@@ -92,14 +92,42 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_foreign_keys(connection, on=False)
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                connection.commit()
+                _sqlite_foreign_keys(connection, on=True)
+
+
+def _sqlite_foreign_keys(connection, on):
+    """Turn SQLite's foreign keys off while migrations run, then on again, and check them.
+
+    batch_alter_table rebuilds a table (copy, DROP, rename). With foreign keys on, SQLite
+    empties a table before dropping it and applies ON DELETE to the rows referring to it:
+    rebuilding ``comments`` would null every audit row's comment_id, and rebuilding
+    ``articles`` would delete every comment. SQLite's own procedure for such changes turns
+    them off first (https://www.sqlite.org/lang_altertable.html#otheralter); the pragma
+    works only outside a transaction, so it goes to the driver's connection (autocommit)
+    before anything begins one.
+    """
+    driver = connection.connection.driver_connection
+    driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    if on:
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"a migration left rows whose foreign keys point nowhere: "
+                               f"{broken[:10]}")
 
 
 if context.is_offline_mode():

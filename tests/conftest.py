@@ -113,6 +113,9 @@ def _empty_tables() -> None:
     else:
         for table in tables:
             db.session.execute(table.delete())
+        # AUTOINCREMENT tables remember the highest id: start each test at 1, as
+        # RESTART IDENTITY does on PostgreSQL.
+        db.session.execute(sa.text("DELETE FROM sqlite_sequence"))
     db.session.commit()
 
 

@@ -12,8 +12,9 @@ from blogapp.config import ConfigError
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch, tmp_path):
     for key in ("SECRET_KEY", "DATABASE_URL", "BLOGAPP_ENV", "BLOGAPP_SITE_NAME",
-                "BLOGAPP_PROXY_COUNT", "AKISMET_API_KEY", "AKISMET_TIMEOUT"):
+                "BLOGAPP_PROXY_COUNT", "AKISMET_API_KEY", "AKISMET_TIMEOUT", "BLOGAPP_SITE_URL"):
         monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("SITE_URL", "https://blog.example")  # production needs one
     monkeypatch.chdir(tmp_path)
 
 
@@ -116,3 +117,29 @@ def test_akismet_is_test_follows_the_environment(monkeypatch, env, expected):
     monkeypatch.setenv("SECRET_KEY", "x")
     monkeypatch.setenv("BLOGAPP_ENV", env)
     assert make().config["AKISMET_IS_TEST"] is expected
+
+
+def test_production_without_site_url_refuses_to_start(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.delenv("SITE_URL")
+    with pytest.raises(ConfigError, match="(?s)SITE_URL is not set.*export SITE_URL=https://"):
+        make()
+
+
+@pytest.mark.parametrize("variable", ["SITE_URL", "BLOGAPP_SITE_URL"])
+def test_site_url_from_environment(monkeypatch, variable):
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.delenv("SITE_URL")
+    monkeypatch.setenv(variable, "https://News.Example/blog/")
+    assert make().config["SITE_URL"] == "https://news.example/blog"
+
+
+@pytest.mark.parametrize(("config", "expected"), [
+    ({}, "http://127.0.0.1:5000"),  # where make run serves
+    ({"SERVER_NAME": "blog.test"}, "http://blog.test"),
+    ({"SERVER_NAME": "blog.test", "PREFERRED_URL_SCHEME": "https"}, "https://blog.test"),
+])
+def test_development_defaults_the_site_url(monkeypatch, config, expected):
+    monkeypatch.setenv("BLOGAPP_ENV", "development")
+    monkeypatch.delenv("SITE_URL")
+    assert make(config).config["SITE_URL"] == expected

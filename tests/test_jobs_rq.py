@@ -62,7 +62,7 @@ def test_rq_worker_runs_the_owed_check(app, client, redis_conn, akismet, monkeyp
     # The worker builds the app from the environment, as `rq worker blogapp` would.
     for key, value in {"DATABASE_URL": database_url, "SECRET_KEY": app.config["SECRET_KEY"],
                        "AKISMET_API_KEY": TEST_KEY, "AKISMET_BLOG_URL": "http://blog.test",
-                       "AKISMET_API_URL": akismet.url}.items():
+                       "AKISMET_API_URL": akismet.url, "SITE_URL": "http://blog.test"}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setattr(jobs, "_rq_app", None)
     SimpleWorker([queue], connection=redis_conn).work(burst=True)

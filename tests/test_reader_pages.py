@@ -208,3 +208,110 @@ def test_an_in_memory_database_is_left_to_flask(tmp_path):
     for _ in range(2):
         assert app.test_client().get("/articles/in-memory").status_code == 200
     assert middleware(app).reader.opened == []
+
+
+NOT_A_PAGE = [
+    "cpage=0001", "cpage=01", "cpage=%2B1", "cpage=+1", "cpage=-1", "cpage=0", "cpage=",
+    "cpage=1&cpage=2", "cpage=2&cpage=2", "cpage=3", "cpage=999999999", "cpage=999999999999",
+    "cpage=%EF%BC%91", "cpage=%C2%B2", "cpage=%D9%A1", "cpage=1.0", "cpage=1e0", "cpage=0x1",
+    "cpage=%201", "cpage=1%20", "cpage=1%00", "cpage=one", "utm_source=x&cpage=02",
+]
+
+
+@pytest.fixture
+def two_pages(app, article):
+    """An article with two comment pages (one thread each), opening on the newest."""
+    with app.app_context():
+        save_settings({"comments_per_page": 1, "default_page": "newest"})
+    for text in ("first thread", "second thread"):
+        post_comment(app.test_client(), article, comment=text)
+    return article
+
+
+def stored_names(app) -> list[str]:
+    store = app.extensions.get("blogapp.render_cache")
+    return [name for name, _ in store.entries] if store else []
+
+
+@pytest.mark.parametrize("query", NOT_A_PAGE)
+def test_a_comment_page_that_is_not_there_or_not_canonical_is_a_404(app, two_pages, answered,
+                                                                    query):
+    for warm in (False, True):  # through Flask, then with every real page stored
+        app.extensions.pop("blogapp.render_cache", None)
+        if warm:
+            for real in ("", "?cpage=1", "?cpage=2"):
+                assert app.test_client().get(f"/articles/{two_pages}{real}").status_code == 200
+        answered.clear()
+        plain = app.test_client().get(f"/articles/{two_pages}?{query}")
+        personal = app.test_client()
+        personal.set_cookie("comment_author", "Ann", domain="blog.test")
+        mine = personal.get(f"/articles/{two_pages}?{query}")
+        assert (plain.status_code, mine.status_code) == (404, 404), (query, warm)
+        assert "no such comment page" in plain.text
+        assert answered == []  # the middleware leaves every one to Flask
+
+
+def test_strangers_cannot_grow_the_store_past_the_real_pages(app, two_pages):
+    app.extensions.pop("blogapp.render_cache", None)
+    personal = app.test_client()
+    personal.set_cookie("comment_author", "Ann", domain="blog.test")
+    for client in (app.test_client(), personal):
+        for query in ("", "?cpage=1", "?cpage=2", "?cpage=1&utm_source=x", "?cpage=2&x=1",
+                      *(f"?{q}" for q in NOT_A_PAGE)):
+            client.get(f"/articles/{two_pages}{query}")
+    names = stored_names(app)
+    # Two real pages: two stored pages, two stored lists, and the page count of each.
+    assert sorted(names) == sorted(["reader-page"] * 2 + ["reader-page/pages"]
+                                   + ["comment-list"] * 2 + ["comment-list/pages"]), names
+
+
+def test_the_bare_url_is_its_default_page_stored_once(app, two_pages, answered):
+    bare = app.test_client().get(f"/articles/{two_pages}")
+    newest = app.test_client().get(f"/articles/{two_pages}?cpage=2")
+    assert newest.headers["ETag"] == bare.headers["ETag"]
+    assert without_token(newest.data) == without_token(bare.data)
+    assert answered == [f"/articles/{two_pages}?cpage=2"]  # stored by the bare URL's render
+    assert b"second thread" in bare.data and b"first thread" not in bare.data
+
+
+@pytest.mark.parametrize("header", ['"{etag}"', 'W/"{etag}"', '"other", "{etag}"', "*"])
+def test_if_none_match_is_read_the_same_by_flask_and_the_middleware(app, article, answered,
+                                                                    header):
+    etag = app.test_client().get(f"/articles/{article}").headers["ETag"].strip('"')
+    value = header.format(etag=etag)
+    by_middleware = app.test_client().get(f"/articles/{article}",
+                                          headers={"If-None-Match": value})
+    by_flask = app.test_client().get(f"/articles/{article}?utm_source=x",
+                                     headers={"If-None-Match": value})
+    assert len(answered) == 1  # the first request only: the second went to Flask
+    assert by_middleware.status_code == by_flask.status_code == 304, value
+    stale = app.test_client().get(f"/articles/{article}", headers={"If-None-Match": '"x"'})
+    assert stale.status_code == 200
+
+
+def test_a_nul_in_the_slug_is_a_404_on_every_engine(client, article, answered):
+    for path in ("/articles/a%00b", f"/articles/{article}%00"):
+        assert client.get(path).status_code == 404
+        assert client.post(path + "/comments", data={"comment": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize("change", ["a deploy", "a new SITE_URL", "a new site name"])
+@pytest.mark.parametrize("reader", ["plain", "with saved details"])
+def test_a_copy_made_before_a_deploy_or_a_new_site_url_is_not_current(app, article, change,
+                                                                      reader):
+    client = app.test_client()
+    if reader != "plain":
+        client.set_cookie("comment_author", "Ann", domain="blog.test")
+    etag = client.get(f"/articles/{article}").headers["ETag"]
+    assert client.get(f"/articles/{article}",
+                      headers={"If-None-Match": etag}).status_code == 304
+    if change == "a deploy":  # other code or templates: the process starts with a new hash
+        app.extensions["blogapp.code_version"] = "another-build"
+    elif change == "a new SITE_URL":
+        app.config["SITE_URL"] = "https://example.org/blog"
+    else:
+        app.config["SITE_NAME"] = "Night Lines"
+    again = client.get(f"/articles/{article}", headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again.headers["ETag"] != etag
+    if change == "a new SITE_URL" and reader == "plain":
+        assert 'href="/blog/static/style.css"' in again.text

@@ -12,7 +12,15 @@ from blogapp.models import Article, ArticleStatus
 from blogapp.models.base import utcnow
 
 
+def _no_such_slug(slug: str) -> bool:
+    """Slugs are letters, digits, - and _: a NUL (which PostgreSQL refuses in text) names
+    no article."""
+    return "\x00" in slug
+
+
 def visible_article_or_404(slug: str) -> Article:
+    if _no_such_slug(slug):
+        abort(404)
     article = db.session.scalar(select(Article).where(Article.slug == slug))
     if article is None or not article.is_visible():
         abort(404)
@@ -31,6 +39,8 @@ def version_is_visible(row, now: datetime) -> bool:
 
 def visible_version_or_404(slug: str):
     """Return the article's id and version columns only (enough to answer a 304)."""
+    if _no_such_slug(slug):
+        abort(404)
     row = db.session.connection().execute(
         VERSION_COLUMNS.where(Article.slug == slug)).first()
     if row is None or not version_is_visible(row, utcnow()):

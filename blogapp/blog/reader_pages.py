@@ -8,7 +8,11 @@ small query (the article's version row beside the settings rows, run by
 blogapp.blog.reader_connection): a 304 when the browser's copy is current, else the
 stored bytes with a fresh token. The key is read from the database on every request, so
 every worker and host agrees on what is current without any invalidation. The page sets
-no cookie."""
+no cookie.
+
+What is stored depends on the key alone, never on the request that rendered it: pages are
+rendered from SITE_URL (blogapp.site.site_request), under real comment page numbers only
+(blogapp.comments.stored); the middleware only reads the store."""
 
 from __future__ import annotations
 
@@ -17,8 +21,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from sqlalchemy import bindparam, true
+from werkzeug.http import parse_etags
 
 from blogapp.blog.lookup import VERSION_COLUMNS, version_is_visible
 from blogapp.blog.reader_connection import ReaderConnection
@@ -30,17 +35,20 @@ from blogapp.comments.page import (
     article_key,
     render_plain_page,
 )
+from blogapp.comments.stored import peek_page, stored_page
 from blogapp.discussion import SiteSettings, settings_from_rows
 from blogapp.extensions import db
 from blogapp.models import Article, SiteSetting
 from blogapp.models.base import utcnow
-from blogapp.render_cache import cached, peek
 from blogapp.security import security_headers
 from blogapp.services.comments import comments_closed
+from blogapp.site import site_version
 
 CACHE_NAME = "reader-page"
 ARTICLE_PATH = "/articles/"
-CPAGE_QUERY = re.compile(r"cpage=([0-9]{1,9})")
+# The one spelling of a comment page (blogapp.comments.page.requested_cpage); any other
+# query goes to Flask, which answers 404 for another spelling of cpage.
+CPAGE_QUERY = re.compile(r"cpage=([1-9][0-9]{0,8})")
 
 
 @dataclass(frozen=True)
@@ -60,11 +68,13 @@ class ReaderPage:
         return b"".join((self.head, form_token.encode(), self.tail))
 
 
-def page_key(version, settings: SiteSettings, cpage: int | None, now: datetime) -> tuple:
-    """All a plain reader's page depends on. The day is in it because a form token lasts
-    a day at most, so a browser's copy from yesterday must not be revalidated."""
-    return (article_key(version), cpage, settings, comments_closed(version, settings, now),
-            now.date())
+def page_key(app: Flask, version, settings: SiteSettings, now: datetime) -> tuple:
+    """All a plain reader's page depends on, but for the comment page number. The day is
+    in it because a form token lasts a day at most, so a browser's copy from yesterday
+    must not be revalidated; the site's version, so that a deploy or a new SITE_URL is
+    never answered with a 304."""
+    return (site_version(app), article_key(version), settings,
+            comments_closed(version, settings, now), now.date())
 
 
 def make_page(key: tuple, html: str) -> ReaderPage:
@@ -82,19 +92,25 @@ def reader_headers(app: Flask, https: bool, etag: str) -> list[tuple[str, str]]:
 
 def plain_page(version, settings: SiteSettings, cpage: int | None) -> ReaderPage:
     """Return the stored page for this version, rendering it on a miss (in a request)."""
-    key = page_key(version, settings, cpage, utcnow())
+    key = page_key(current_app._get_current_object(), version, settings, utcnow())
 
-    def render() -> ReaderPage:
-        return make_page(key, render_plain_page(db.session.get(Article, version.id), settings))
+    def render(page: int | None):
+        html, thread = render_plain_page(db.session.get(Article, version.id), settings, page)
+        return make_page((key, thread.page), html), thread
 
-    return cached(CACHE_NAME, key, render)
+    return stored_page(CACHE_NAME, key, settings, cpage, render)
 
 
-def plain_response(app: Flask, version, settings: SiteSettings) -> Response:
+def current(if_none_match: str | None, etag: str) -> bool:
+    """Tell whether the browser's copy is current (If-None-Match, weak comparison)."""
+    return bool(if_none_match) and parse_etags(if_none_match).contains_weak(etag)
+
+
+def plain_response(app: Flask, version, settings: SiteSettings, cpage: int | None) -> Response:
     """Answer a plain reader inside Flask (the middleware's miss, or a query it skips)."""
-    page = plain_page(version, settings, request.args.get("cpage", type=int))
+    page = plain_page(version, settings, cpage)
     headers = reader_headers(app, request.is_secure, page.etag)
-    if request.if_none_match.contains(page.etag):
+    if current(request.headers.get("If-None-Match"), page.etag):
         return Response(status=304, headers=headers[1:])
     token = issue_form_token(app.config["SECRET_KEY"], version.id)
     return Response(page.body(token), headers=headers)
@@ -140,14 +156,14 @@ class ReaderPages:
             slug = path[len(ARTICLE_PATH):].encode("latin-1").decode("utf-8")
         except UnicodeError:
             return None
-        if not slug or "/" in slug:
+        if not slug or "/" in slug or "\x00" in slug:
             return None
         page, version = self.lookup(slug, cpage)
         if page is None:
             return None
         headers = reader_headers(self.app, environ.get("wsgi.url_scheme") == "https",
                                  page.etag)
-        if f'"{page.etag}"' in environ.get("HTTP_IF_NONE_MATCH", ""):
+        if current(environ.get("HTTP_IF_NONE_MATCH"), page.etag):
             return "304 Not Modified", headers[1:], b""
         body = page.body(issue_form_token(self.app.config["SECRET_KEY"], version.id))
         headers.append(("Content-Length", str(len(body))))
@@ -169,7 +185,8 @@ class ReaderPages:
             return None, None
         stored = [(row.key, row.value) for row in rows if row.key is not None]
         settings = settings_from_rows(self.app.config, stored)
-        page = peek(CACHE_NAME, page_key(version, settings, cpage, now), self.app)
+        page = peek_page(CACHE_NAME, page_key(self.app, version, settings, now), cpage,
+                         self.app)
         return page, version
 
 
@@ -182,4 +199,5 @@ PAGE_FACTS = (VERSION_COLUMNS.add_columns(SiteSetting.key, SiteSetting.value)
 
 def register_reader_pages(app: Flask) -> None:
     """Put the middleware right around Flask (inside ProxyFix: it needs the real scheme)."""
+    site_version(app)  # hash the code and templates now, not on the first reader's request
     app.wsgi_app = ReaderPages(app, app.wsgi_app)  # type: ignore[method-assign]

@@ -6,12 +6,19 @@ from flask import Blueprint, abort, current_app, make_response, render_template,
 from sqlalchemy import func, select
 
 from blogapp.blog.lookup import visible_version_or_404
+from blogapp.blog.reader_pages import current as etag_is_current
 from blogapp.blog.reader_pages import plain_response
-from blogapp.comments.page import article_etag, plain_reader, render_article_page
+from blogapp.comments.page import (
+    article_etag,
+    plain_reader,
+    render_article_page,
+    requested_cpage,
+)
 from blogapp.discussion import load_settings
 from blogapp.extensions import db
 from blogapp.models import Article, ArticleStatus
 from blogapp.models.base import utcnow
+from blogapp.site import site_request
 
 bp = Blueprint("blog", __name__)
 
@@ -40,15 +47,16 @@ def index():
 @bp.route("/articles/<slug>")
 def article(slug: str):
     version = visible_version_or_404(slug)
+    cpage = requested_cpage(request.args)
     settings = load_settings(current_app.config)
     if plain_reader():  # usually answered by ReaderPages before Flask; see reader_pages
-        return plain_response(current_app._get_current_object(), version, settings)
+        return plain_response(current_app._get_current_object(), version, settings, cpage)
     etag = article_etag(version, settings)
-    if etag and request.if_none_match.contains(etag):
+    if etag and etag_is_current(request.headers.get("If-None-Match"), etag):
         response = make_response("", 304)
     else:
         article = db.session.get(Article, version.id)
-        body, status = render_article_page(article, settings=settings)
+        body, status = render_article_page(article, settings=settings, cpage=cpage)
         response = make_response(body, status)
     if etag:
         response.set_etag(etag)
@@ -61,7 +69,8 @@ def article(slug: str):
 def feed():
     articles = db.session.scalars(Article.visible().limit(20)).all()
     updated = max((a.updated_at for a in articles), default=utcnow())
-    body = render_template("blog/feed.atom.xml", articles=articles, updated=updated)
+    with site_request(current_app._get_current_object()):  # links on SITE_URL, not Host
+        body = render_template("blog/feed.atom.xml", articles=articles, updated=updated)
     response = make_response(body)
     response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
     return response

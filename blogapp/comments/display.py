@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, or_, select
+from werkzeug.exceptions import NotFound
 
 from blogapp.discussion import SiteSettings
 from blogapp.extensions import db
@@ -16,9 +18,16 @@ PUBLIC_COLUMNS = (Comment.id, Comment.parent_id, Comment.depth, Comment.author, 
                   Comment.avatar_seed, Comment.content_html, Comment.created_at, Comment.status)
 
 
+class NoSuchCommentPage(NotFound):
+    """The comment page asked for does not exist (or is not written canonically)."""
+
+    description = "This article has no such comment page."
+
+
 @dataclass
 class Node:
-    """A comment as the page shows it (no email, IP or user agent ever reaches a template)."""
+    """A comment as the page shows it (no email, IP or user agent ever reaches a template;
+    a held one carries no avatar seed either, since that is drawn from the email)."""
 
     id: int
     parent_id: int | None
@@ -45,26 +54,39 @@ class ThreadPage:
 
 
 def _node(row, held: bool = False) -> Node:
+    # Before approval nothing drawn from the email is shown: a held comment gets the
+    # neutral avatar, so posting with a guessed address tells nothing (issue 11, item 6).
     return Node(id=row.id, parent_id=row.parent_id, depth=row.depth, author=row.author,
-                url=row.url, avatar_seed=row.avatar_seed, content_html=row.content_html,
-                created_at=row.created_at, held=held)
+                url=row.url, avatar_seed="" if held else row.avatar_seed,
+                content_html=row.content_html, created_at=row.created_at, held=held)
+
+
+def default_page(settings: SiteSettings, pages: int) -> int:
+    """Return the comment page an article opens on."""
+    return pages if settings.default_page == "newest" else 1
 
 
 def thread_page(article_id: int, total: int, settings: SiteSettings, page: int | None,
-                held_ids: list[int] | None = None) -> ThreadPage:
+                held: Sequence[tuple[int, str]] = ()) -> ThreadPage:
     """Return one page of top-level threads with all their replies, plus the author's held
-    comments in place; *total* is the article's approved count (denormalized)."""
+    comments in place; *total* is the article's approved count (denormalized).
+
+    *held* holds (id, preview token) pairs from the author's signed cookie: a held comment
+    is shown only when both match its row. *page* None is the default page; a page past
+    the last raises NoSuchCommentPage (a 404), so no URL names a page that is not there."""
     rows = db.session.execute(
         select(*PUBLIC_COLUMNS).where(Comment.article_id == article_id)
         .where(Comment.status == APPROVED).order_by(Comment.created_at, Comment.id)
     ).all()
     held_rows = []
-    if held_ids:
-        held_rows = db.session.execute(
-            select(*PUBLIC_COLUMNS).where(Comment.id.in_(held_ids[:20]))
+    if held:
+        pairs = dict(held[:20])
+        held_rows = [row for row in db.session.execute(
+            select(*PUBLIC_COLUMNS, Comment.preview_token)
+            .where(Comment.preview_token.in_(pairs.values()))
             .where(Comment.article_id == article_id)
             .where(Comment.status == CommentStatus.PENDING.value)
-        ).all()
+        ) if pairs.get(row.id) == row.preview_token]
     nodes = {row.id: _node(row) for row in rows}
     nodes.update({row.id: _node(row, held=True) for row in held_rows})
     roots: list[Node] = []
@@ -74,8 +96,9 @@ def thread_page(article_id: int, total: int, settings: SiteSettings, page: int |
     per_page = max(1, settings.comments_per_page)
     pages = max(1, -(-len(roots) // per_page))
     if page is None:
-        page = pages if settings.default_page == "newest" else 1
-    page = min(max(1, page), pages)
+        page = default_page(settings, pages)
+    if not 1 <= page <= pages:
+        raise NoSuchCommentPage()
     return ThreadPage(roots=roots[(page - 1) * per_page: page * per_page], page=page,
                       pages=pages, total=total)
 

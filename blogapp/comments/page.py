@@ -3,38 +3,91 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from flask import current_app, render_template, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
-from blogapp.comments.display import ThreadPage, thread_page
+from blogapp.comments.display import NoSuchCommentPage, ThreadPage, thread_page
 from blogapp.comments.form import CommentForm, issue_form_token
+from blogapp.comments.stored import stored_page
 from blogapp.discussion import SiteSettings, load_settings
-from blogapp.models import Article
+from blogapp.extensions import db
+from blogapp.models import Article, Comment
 from blogapp.models.base import utcnow
-from blogapp.render_cache import cached
+from blogapp.policy import CommentStatus
 from blogapp.services.comments import comments_closed
+from blogapp.site import site_version
 
 HELD_COOKIE = "comment_held"
 DETAIL_COOKIES = {"author": "comment_author", "email": "comment_author_email",
                   "url": "comment_author_url"}
+LIST_CACHE = "comment-list"
+CPAGE = re.compile(r"[1-9][0-9]{0,8}")  # ASCII digits, no sign, no leading zero
+COMMENT_ID = re.compile(r"[0-9]{1,10}")  # ASCII digits
+MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger number names no row (and must not 500)
 
 
 def held_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="held-comments")
 
 
-def held_ids() -> list[int]:
-    """Return the ids of held comments this browser wrote (signed, short-lived cookie)."""
+def held_comments() -> list[tuple[int, str]]:
+    """Return the (id, preview token) pairs of held comments this browser wrote.
+
+    The cookie is signed and short-lived; a preview also needs the token stored on the
+    row, so a cookie can never show another comment that came to carry the same id."""
     raw = request.cookies.get(HELD_COOKIE)
     if not raw:
         return []
     try:
-        ids = held_serializer().loads(raw, max_age=current_app.config["HELD_COOKIE_MAX_AGE"])
+        pairs = held_serializer().loads(raw, max_age=current_app.config["HELD_COOKIE_MAX_AGE"])
     except BadSignature:
         return []
-    return [i for i in ids if isinstance(i, int)][:20]
+    if not isinstance(pairs, list):
+        return []
+    return [(pair[0], pair[1]) for pair in pairs
+            if isinstance(pair, list) and len(pair) == 2 and type(pair[0]) is int
+            and isinstance(pair[1], str)][:20]
+
+
+def held_cookie(comment: Comment) -> str:
+    """Return the cookie value naming *comment* and this browser's other held comments."""
+    pairs = [[comment.id, comment.preview_token],
+             *[[i, t] for i, t in held_comments() if i != comment.id]][:20]
+    return held_serializer().dumps(pairs)
+
+
+def requested_cpage(args: MultiDict) -> int | None:
+    """Return the comment page asked for (None: the default page).
+
+    Only one canonical number names a page (``cpage=2``; not ``02``, ``+2``, ``²`` or two
+    of them): anything else answers 404, so a stranger cannot make one page stored or
+    served under many names. The readers' middleware applies the same rule."""
+    values = args.getlist("cpage")
+    if not values:
+        return None
+    if len(values) > 1 or not CPAGE.fullmatch(values[0]):
+        raise NoSuchCommentPage()
+    return int(values[0])
+
+
+def reply_target(article: Article, settings: SiteSettings, wanted: str | None):
+    """Return (id, author) of the comment a reply may go under, or None for a new thread.
+
+    As WordPress's ``_get_comment_reply_id``: only an approved comment of this article;
+    and, since the pipeline refuses deeper replies, one above the deepest level."""
+    wanted = (wanted or "").strip()
+    if not COMMENT_ID.fullmatch(wanted) or not 0 < int(wanted) <= MAX_ID:
+        return None
+    return db.session.execute(
+        select(Comment.id, Comment.author).where(
+            Comment.id == int(wanted), Comment.article_id == article.id,
+            Comment.status == CommentStatus.APPROVED.value,
+            Comment.depth < settings.thread_depth)).first()
 
 
 def blank_form(article: Article, settings: SiteSettings) -> CommentForm:
@@ -54,7 +107,8 @@ def article_etag(article: Article, settings: SiteSettings) -> str | None:
     if session.get("_flashes"):
         return None
     parts = [
-        article_key(article), hash(settings), session.get("_user_id", ""),
+        site_version(current_app), article_key(article), repr(settings),
+        session.get("_user_id", ""),
         request.cookies.get(HELD_COOKIE, ""), utcnow().date(),
         *(request.cookies.get(c, "") for c in DETAIL_COOKIES.values()),
     ]
@@ -71,40 +125,45 @@ def plain_reader() -> bool:
                 or any(c in request.cookies for c in DETAIL_COOKIES.values()))
 
 
-def render_plain_page(article: Article, settings: SiteSettings) -> str:
+def render_plain_page(article: Article, settings: SiteSettings,
+                      cpage: int | None) -> tuple[str, ThreadPage]:
     """Render the page every plain reader sees, with FORM_TOKEN_SLOT for the form token.
 
-    The caller stores the whole page, so the comment list is not stored apart as well."""
-    return _render_page(article, blank_form(article, settings), settings, None, FORM_TOKEN_SLOT,
-                        store_list=False)
+    The caller stores the whole page (inside blogapp.site.site_request), so the comment
+    list is not stored apart as well."""
+    closed = comments_closed(article, settings, utcnow())
+    thread = thread_page(article.id, article.comment_count, settings, cpage)
+    form = blank_form(article, settings)
+    form.form_token.data = FORM_TOKEN_SLOT
+    comment_list = _render_list(article, thread, settings, closed)
+    return _render(article, form, settings, closed, comment_list, None, None), thread
 
 
 def render_article_page(article: Article, form: CommentForm | None = None, status: int = 200,
-                        settings: SiteSettings | None = None, message: str | None = None):
+                        settings: SiteSettings | None = None, message: str | None = None,
+                        cpage: int | None = None):
     """Render the page for one reader: a refused form kept, their details, a reply."""
     settings = settings or load_settings(current_app.config)
     form = form or blank_form(article, settings)
-    token = issue_form_token(current_app.config["SECRET_KEY"], article.id)
-    return _render_page(article, form, settings, message, token), status
-
-
-def _render_page(article: Article, form: CommentForm, settings: SiteSettings,
-                 message: str | None, form_token: str, store_list: bool = True) -> str:
-    submitted = form.is_submitted()
-    form.form_token.data = form_token
-    reply_arg = request.args.get("replytocom", type=int)
-    if reply_arg and not submitted:
-        form.comment_parent.data = str(reply_arg)
+    form.form_token.data = issue_form_token(current_app.config["SECRET_KEY"], article.id)
+    # A reply goes under an approved comment of this article or nowhere: the form never
+    # names a parent the post would be refused for (neither from ?replytocom= nor kept
+    # from a refused post).
+    wanted = form.comment_parent.data if form.is_submitted() else request.args.get("replytocom")
+    replying_to = reply_target(article, settings, wanted)
+    form.comment_parent.data = str(replying_to.id) if replying_to else "0"
     closed = comments_closed(article, settings, utcnow())
-    cpage = request.args.get("cpage", type=int)
-    held = held_ids()
-    replying_to = None
-    if held or form.parent_id or not store_list:
+    held = held_comments()
+    if held:
         thread = thread_page(article.id, article.comment_count, settings, cpage, held)
         comment_list = _render_list(article, thread, settings, closed)
-        replying_to = _find(thread.roots, form.parent_id) if form.parent_id else None
     else:
         comment_list = cached_list(article, settings, closed, cpage)
+    return _render(article, form, settings, closed, comment_list, replying_to, message), status
+
+
+def _render(article: Article, form: CommentForm, settings: SiteSettings, closed: bool,
+            comment_list: Markup, replying_to, message: str | None) -> str:
     return render_template(
         "blog/article.html", article=article, form=form, settings=settings, closed=closed,
         comment_list=comment_list, replying_to=replying_to, form_message=message,
@@ -126,20 +185,11 @@ def article_key(article: Article) -> tuple:
 
 def cached_list(article: Article, settings: SiteSettings, closed: bool,
                 cpage: int | None) -> Markup:
-    """Return the rendered comment list, cached under the article's database version."""
+    """Return the rendered comment list, stored under the article's database version."""
 
-    def render() -> Markup:
-        thread = thread_page(article.id, article.comment_count, settings, cpage)
-        return _render_list(article, thread, settings, closed)
+    def render(page: int | None) -> tuple[Markup, ThreadPage]:
+        thread = thread_page(article.id, article.comment_count, settings, page)
+        return _render_list(article, thread, settings, closed), thread
 
-    return cached("comment-list", (article_key(article), cpage, closed, settings), render)
-
-
-def _find(nodes, wanted):
-    for node in nodes:
-        if node.id == wanted:
-            return node
-        found = _find(node.children, wanted)
-        if found:
-            return found
-    return None
+    key = (site_version(current_app), article_key(article), closed, settings)
+    return stored_page(LIST_CACHE, key, settings, cpage, render)

@@ -11,8 +11,7 @@ from blogapp.comments.form import CommentForm, check_form_token
 from blogapp.comments.page import (
     DETAIL_COOKIES,
     HELD_COOKIE,
-    held_ids,
-    held_serializer,
+    held_cookie,
     render_article_page,
 )
 from blogapp.database import read_only
@@ -80,15 +79,15 @@ def post_comment(slug: str):
     elif comment.status == CommentStatus.PENDING.value:
         dispatch("notify", comment.id)
 
+    shown = comment.status in (CommentStatus.APPROVED.value, CommentStatus.PENDING.value)
     with read_only():  # the comment is committed; what follows only reads
         db.session.commit()
-        page = page_of(comment, settings)
+        page = page_of(comment, settings) if shown else None  # else no page shows it
     target = url_for("blog.article", slug=article.slug, cpage=page) + f"#comment-{comment.id}"
     response = redirect(target, code=303)
     _remember_details(response, form, data)
     if comment.status != CommentStatus.APPROVED.value:
-        ids = [comment.id, *[i for i in held_ids() if i != comment.id]][:20]
-        response.set_cookie(HELD_COOKIE, held_serializer().dumps(ids),
+        response.set_cookie(HELD_COOKIE, held_cookie(comment),
                             max_age=current_app.config["HELD_COOKIE_MAX_AGE"], httponly=True,
                             samesite="Lax", secure=request.is_secure)
     return response

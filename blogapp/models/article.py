@@ -21,7 +21,8 @@ class ArticleStatus(enum.StrEnum):
 
 class Article(db.Model):
     __tablename__ = "articles"
-    __table_args__ = (Index("ix_articles_status_published", "status", "published_at"),)
+    __table_args__ = (Index("ix_articles_status_published", "status", "published_at"),
+                      {"sqlite_autoincrement": True})  # ids are never handed out twice
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

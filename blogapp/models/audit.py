@@ -13,6 +13,7 @@ from blogapp.models.base import utcnow
 
 class AuditEntry(db.Model):
     __tablename__ = "audit_log"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never handed out twice
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int | None] = mapped_column(

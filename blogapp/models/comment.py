@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
@@ -10,6 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from blogapp.extensions import db
 from blogapp.models.base import utcnow
+
+
+def new_preview_token() -> str:
+    """Return 128 random bits as hex: what only the comment's author is handed."""
+    return secrets.token_hex(16)
 
 
 class Comment(db.Model):
@@ -20,6 +26,9 @@ class Comment(db.Model):
         Index("ix_comments_email", "email"),
         Index("ix_comments_ip_created", "ip", "created_at"),
         Index("ix_comments_spam_check", "spam_check", "created_at"),
+        Index("ix_comments_preview_token", "preview_token", unique=True),
+        # Never hand a deleted comment's id out again (SQLite reuses the highest without).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +57,9 @@ class Comment(db.Model):
     user_agent: Mapped[str] = mapped_column(String(255), default="")
     referrer: Mapped[str] = mapped_column(String(255), default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # What the author's held-comment cookie names beside the id, so that the preview is
+    # theirs alone (set by the pipeline; a row without one is never previewed).
+    preview_token: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -36,8 +36,7 @@ def purge_command() -> None:
               help="Write to this file instead of standard output.")
 def privacy_export_command(email: str, output) -> None:
     from blogapp.moderation.privacy import audit_export, export
-    from blogapp.notify import site_url
 
-    data = export(email, site_url(current_app._get_current_object()))
+    data = export(email)
     audit_export(None, len(data["comments"]))
     output.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -25,6 +25,7 @@ from blogapp.moderation.blueprint import bp
 from blogapp.policy import CommentStatus
 from blogapp.sanitize import render_comment
 from blogapp.services.comments import bump_article
+from blogapp.site import external_url
 
 ANONYMOUS = "Anonymous"
 REMOVED_TEXT = "This comment was deleted at its author's request."
@@ -42,8 +43,9 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() + "Z" if moment else None
 
 
-def export(email: str, site_url: str = "") -> dict[str, Any]:
-    """Return everything stored about *email*'s comments, ready for JSON."""
+def export(email: str) -> dict[str, Any]:
+    """Return everything stored about *email*'s comments, ready for JSON (links on SITE_URL)."""
+    app = current_app._get_current_object()
     comments = comments_of(email)
     articles = {a.id: a for a in db.session.scalars(
         select(Article).where(Article.id.in_({c.article_id for c in comments})))}
@@ -52,7 +54,8 @@ def export(email: str, site_url: str = "") -> dict[str, Any]:
         article = articles.get(c.article_id)
         items.append({
             "id": c.id, "article": article.title if article else None,
-            "article_url": f"{site_url}/articles/{article.slug}" if article else None,
+            "article_url": (external_url(app, "blog.article", slug=article.slug)
+                            if article else None),
             "in_reply_to": c.parent_id, "author": c.author, "email": c.email, "url": c.url,
             "ip": c.ip, "user_agent": c.user_agent, "referrer": c.referrer,
             "content": c.content, "status": c.status, "created_at": _iso(c.created_at),
@@ -105,7 +108,7 @@ def privacy():
 
 def _email_field() -> str | None:
     email = request.form.get("email", "").strip()
-    if "@" not in email or len(email) > 254:
+    if "@" not in email or len(email) > 254 or not email.isprintable():
         flash("Enter the reader's email address.", "error")
         return None
     return email
@@ -117,7 +120,7 @@ def privacy_export():
     email = _email_field()
     if email is None:
         return redirect(url_for("moderation.privacy"))
-    data = export(email, request.host_url.rstrip("/"))
+    data = export(email)
     audit_export(current_user.id, len(data["comments"]))
     return Response(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="comments-export.json"',

@@ -13,6 +13,7 @@ from blogapp.discussion import SiteSettings
 from blogapp.extensions import db
 from blogapp.models import Article, Comment
 from blogapp.models.base import utcnow
+from blogapp.models.comment import new_preview_token
 from blogapp.policy import (
     REASON_HONEYPOT,
     AkismetVerdict,
@@ -117,6 +118,7 @@ def prepare_comment(data: CommentInput, settings: SiteSettings, *, secret: str,
         spam_check=spam_check.value, spam_check_attempts=0, blatant=verdict.blatant,
         ip=data.ip, user_agent=data.user_agent[:255], referrer=data.referrer[:255],
         user_id=data.user_id, created_at=now, updated_at=now,
+        preview_token=new_preview_token(),  # the author's held preview names it (page.py)
     )
     comment.reasons = [{"code": r.code, "message": r.message} for r in verdict.reasons]
     return comment

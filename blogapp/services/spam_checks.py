@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from blogapp.akismet_check import AkismetConfig, CommentData, check, submit
@@ -21,6 +22,7 @@ from blogapp.models import Article, Comment
 from blogapp.models.base import utcnow
 from blogapp.policy import AkismetVerdict, CommentStatus, decide
 from blogapp.services.comments import gather_history, set_visible_status, submission_of
+from blogapp.site import external_url
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +31,12 @@ RECHECK_MAX_AGE = timedelta(days=15)
 
 
 def comment_data(comment: Comment, article: Article, config: AkismetConfig) -> CommentData:
-    base = (config.blog_url or "").rstrip("/")
+    """Describe *comment* to Akismet; the permalink is the article's address on SITE_URL."""
+    permalink = external_url(current_app._get_current_object(), "blog.article",
+                             slug=article.slug)
     return CommentData(
         user_ip=comment.ip or "127.0.0.1", user_agent=comment.user_agent,
-        referrer=comment.referrer, permalink=f"{base}/articles/{article.slug}",
+        referrer=comment.referrer, permalink=permalink,
         comment_type="reply" if comment.parent_id else "comment",
         comment_author=comment.author, comment_author_email=comment.email,
         comment_author_url=comment.url, comment_content=comment.content,
