@@ -29,8 +29,8 @@ INTERNALS = "http://disqus.com/disqus-internals"
 DSQ_ID = f"{{{INTERNALS}}}id"
 _BATCH = 1000
 _BREAK_RE = re.compile(r"<br\s*/?>[ \t]*\n?", re.I)
-_PARAGRAPH_BREAK_RE = re.compile(r"</p>\s*<p(?:\s[^>]*)?>", re.I)
-_PARAGRAPH_TAG_RE = re.compile(r"</?p(?:\s[^>]*)?>", re.I)
+_PARAGRAPH_END_RE = re.compile(r"</p\s*>\s*", re.I)
+_PARAGRAPH_START_RE = re.compile(r"<p(?:\s[^>]*)?>", re.I)
 
 _SCHEMA = """
 CREATE TABLE threads (seq INTEGER PRIMARY KEY, dsq_id TEXT UNIQUE, link TEXT,
@@ -49,8 +49,8 @@ def _tag(name: str) -> str:
 def message_text(message: str) -> str:
     """Turn Disqus's HTML message into comment text (paragraphs as blank lines)."""
     text = _BREAK_RE.sub("\n", message.strip())
-    text = _PARAGRAPH_BREAK_RE.sub("\n\n", text)
-    return _PARAGRAPH_TAG_RE.sub("", text).strip()
+    text = _PARAGRAPH_END_RE.sub("\n\n", text)
+    return _PARAGRAPH_START_RE.sub("", text).strip()
 
 
 def _flag(element: etree._Element, name: str, label: str) -> bool:

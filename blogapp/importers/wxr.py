@@ -218,7 +218,7 @@ class WxrReader:
             # a draft has no publication date; a trashed draft's gmt date is the zero date
             published_at=(None if status is ArticleStatus.DRAFT
                           else gmt if wp_status == "trash" else date),
-            created_at=date, updated_at=max(modified or date, date),
+            created_at=date, updated_at=modified or date,
             comments_open=self._wp_text(item, "comment_status").strip() == "open",
             author_login=single_line(text_of(item.find(f"{{{DC_NS}}}creator"))),
             permalink=text_of(item.find("link")).strip(),
