@@ -13,6 +13,7 @@ import ipaddress
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -82,6 +83,7 @@ class CommentShaper:
         }
 
 
+@lru_cache(maxsize=4096)  # commenters come back: check each address once
 def _email(value: str) -> str:
     value = normalize_text(value, multiline=False)
     if not value or len(value) > MAX_EMAIL:

@@ -4,6 +4,7 @@ an empty blogapp as the same articles and comments."""
 from __future__ import annotations
 
 import re
+import stat
 from datetime import timedelta
 
 import pytest
@@ -202,6 +203,7 @@ def test_the_export_has_every_field_wordpress_reads_laid_out_for_its_parsers(app
     path = tmp_path / "blog.xml"
     assert run(runner, "export", "wordpress", path).exit_code == 0
     raw = path.read_text(encoding="utf-8")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it holds readers' emails and IPs
     tree = etree.parse(str(path))  # well-formed XML, and no DOCTYPE
     assert tree.docinfo.doctype == ""
     root = tree.getroot()
