@@ -158,6 +158,16 @@ class Summary:
     def comments_skipped(self) -> int:
         return sum(group.comments for group in self.skipped.values())
 
+    def counts(self) -> tuple:
+        """The counters, to put back when a unit of work fails (see ``restore``)."""
+        return (self.articles_created, self.articles_existing, dict(self.comments),
+                self.comments_existing)
+
+    def restore(self, counts: tuple) -> None:
+        (self.articles_created, self.articles_existing, comments,
+         self.comments_existing) = counts
+        self.comments = dict(comments)
+
     def count_comment(self, status: str) -> None:
         self.comments[status] = self.comments.get(status, 0) + 1
 

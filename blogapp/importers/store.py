@@ -96,6 +96,8 @@ class ImportStore:
 
     @contextmanager
     def _unit(self, label: str) -> Iterator[None]:
+        """One transaction; on failure nothing of it is stored, nor counted as stored."""
+        counts = self.summary.counts()
         with read_only() if self.dry_run else nullcontext():
             try:
                 yield
@@ -105,9 +107,11 @@ class ImportStore:
                     db.session.commit()
             except ImportFileError:
                 db.session.rollback()
+                self.summary.restore(counts)
                 raise
             except SQLAlchemyError as exc:
                 db.session.rollback()
+                self.summary.restore(counts)
                 cause = getattr(exc, "orig", None) or exc
                 raise ImportFileError(f"could not be stored ({type(cause).__name__}: "
                                       f"{str(cause).splitlines()[0]})", item=label) from None
