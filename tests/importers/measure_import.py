@@ -48,6 +48,11 @@ def write_export(path: Path, comments: int) -> None:
 
 
 def main(comments: int, trace: bool) -> dict:
+    with tempfile.TemporaryDirectory(prefix="blogapp-import-memory-") as work:
+        return measure(Path(work), comments, trace)
+
+
+def measure(work: Path, comments: int, trace: bool) -> dict:
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
@@ -55,7 +60,6 @@ def main(comments: int, trace: bool) -> dict:
     from blogapp.extensions import db
     from blogapp.models import Comment
 
-    work = Path(tempfile.mkdtemp(prefix="blogapp-import-memory-"))
     app = create_app({"TESTING": True, "SECRET_KEY": "measure", "INSTANCE_PATH": str(work),
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'blog.sqlite3'}",
                       "SERVER_NAME": "blog.test"})
@@ -77,6 +81,7 @@ def main(comments: int, trace: bool) -> dict:
         raise SystemExit(result.output)
     with app.app_context():
         stored = db.session.scalar(select(func.count(Comment.id)))
+        db.engine.dispose()
     return {"comments": stored, "file_mb": round(export.stat().st_size / 2**20, 1),
             "seconds": round(seconds, 1), "rss_delta_mb": round(resident_mb("VmHWM") - before, 1),
             "tracemalloc_peak_mb": round(peak, 1) if peak is not None else None}
