@@ -18,6 +18,7 @@ from blogapp.importers.model import ImportFileError, Summary
 from blogapp.importers.report import progress_label, summary_lines
 from blogapp.importers.run import RunOptions, import_disqus, import_wordpress
 from blogapp.importers.targets import parse_map
+from blogapp.site import site_url
 
 import_cli = AppGroup("import", help="Bring in a WordPress or Disqus export (safe to repeat).")
 export_cli = AppGroup("export", help="Write this blog's articles and comments to a file.")
@@ -81,8 +82,6 @@ def import_wordpress_command(file: Path, dry_run: bool) -> None:
                    "NEW_PREFIX (for a moved site); may be repeated.")
 @DRY_RUN
 def import_disqus_command(file: Path, maps: tuple[str, ...], dry_run: bool) -> None:
-    from blogapp.notify import site_url
-
     try:
         pairs = [parse_map(value) for value in maps]
     except ValueError as exc:
@@ -96,7 +95,6 @@ def import_disqus_command(file: Path, maps: tuple[str, ...], dry_run: bool) -> N
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def export_wordpress_command(file: Path) -> None:
     from blogapp.importers.wxr_export import write_wxr
-    from blogapp.notify import site_url
 
     config = current_app.config
     started = time.monotonic()

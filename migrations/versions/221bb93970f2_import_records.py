@@ -7,7 +7,7 @@ item is not imported again. An article's row keeps its old permalink and
 /YYYY/MM/DD/slug/ path for the 301 redirects (blogapp.importers.redirects).
 
 Revision ID: 221bb93970f2
-Revises: 13ad85644731
+Revises: 3e34c1df92c6
 Create Date: 2026-11-28 10:00:00.000000
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '221bb93970f2'
-down_revision = '13ad85644731'
+down_revision = '3e34c1df92c6'
 branch_labels = None
 depends_on = None
 
