@@ -1,0 +1,74 @@
+"""staff session tokens, users never reuse ids
+
+- ``users.session_token``: each account's session generation (blogapp.auth.sessions);
+  every existing account gets its own random token, so every cookie issued before this
+  migration (which named the bare user id) stops working: staff log in again once.
+- ``users`` is rebuilt on SQLite with AUTOINCREMENT, so a deleted account's id is never
+  handed out again (sessions and audit rows name accounts by id). PostgreSQL's sequences
+  never reuse ids already.
+
+Revision ID: da31d7c9bf00
+Revises: 13ad85644731
+Create Date: 2026-11-28 09:00:00.000000
+
+"""
+import secrets
+from contextlib import contextmanager
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'da31d7c9bf00'
+down_revision = '13ad85644731'
+branch_labels = None
+depends_on = None
+
+@contextmanager
+def _sqlite_foreign_keys_off(sqlite: bool):
+    """Rebuild a table other tables refer to without losing their references.
+
+    SQLite rebuilds a table by copy, drop and rename, and with foreign keys on, dropping
+    ``users`` runs its ON DELETE SET NULL: every article's author, comment's staff author
+    and audit row's actor would be lost. The pragma only changes outside a transaction,
+    hence the autocommit blocks; the check afterwards proves no reference broke."""
+    if not sqlite:
+        yield
+        return
+    with op.get_context().autocommit_block():
+        op.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = op.get_bind().exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"foreign keys broken by the rebuild: {broken}")
+    finally:
+        with op.get_context().autocommit_block():
+            op.execute("PRAGMA foreign_keys=ON")
+
+
+USERS = sa.table("users", sa.column("id", sa.Integer), sa.column("session_token", sa.String))
+
+
+def upgrade():
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.add_column(sa.Column("session_token", sa.String(length=64), nullable=True))
+    conn = op.get_bind()
+    for (user_id,) in conn.execute(sa.select(USERS.c.id)).all():
+        conn.execute(USERS.update().where(USERS.c.id == user_id)
+                     .values(session_token=secrets.token_urlsafe(32)))
+    with _sqlite_foreign_keys_off(sqlite):
+        with op.batch_alter_table("users", recreate="always" if sqlite else "auto",
+                                  table_kwargs={"sqlite_autoincrement": True}) as batch_op:
+            batch_op.alter_column("session_token", existing_type=sa.String(length=64),
+                                  nullable=False)
+
+
+def downgrade():
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with _sqlite_foreign_keys_off(sqlite):
+        with op.batch_alter_table("users", recreate="always" if sqlite else "auto",
+                                  table_kwargs={"sqlite_autoincrement": False}) as batch_op:
+            batch_op.drop_column("session_token")
