@@ -5,6 +5,7 @@ from __future__ import annotations
 from blogapp.models.article import Article, ArticleStatus
 from blogapp.models.audit import AuditEntry
 from blogapp.models.comment import Comment
+from blogapp.models.mail_link import MailLinkUse
 from blogapp.models.setting import SiteSetting
 from blogapp.models.tally import CommentDayCount, CommentStatusCount
 from blogapp.models.user import Role, User
@@ -18,6 +19,7 @@ __all__ = [
     "CommentDayCount",
     "CommentStatus",
     "CommentStatusCount",
+    "MailLinkUse",
     "Role",
     "SiteSetting",
     "User",

@@ -1,4 +1,4 @@
-"""staff session tokens, users never reuse ids
+"""staff session tokens, users never reuse ids, single-use mail links
 
 - ``users.session_token``: each account's session generation (blogapp.auth.sessions);
   every existing account gets its own random token, so every cookie issued before this
@@ -6,6 +6,7 @@
 - ``users`` is rebuilt on SQLite with AUTOINCREMENT, so a deleted account's id is never
   handed out again (sessions and audit rows name accounts by id). PostgreSQL's sequences
   never reuse ids already.
+- ``mail_link_uses``: one row per one-click moderation link used (blogapp.moderation.links).
 
 Revision ID: da31d7c9bf00
 Revises: 13ad85644731
@@ -64,10 +65,24 @@ def upgrade():
                                   table_kwargs={"sqlite_autoincrement": True}) as batch_op:
             batch_op.alter_column("session_token", existing_type=sa.String(length=64),
                                   nullable=False)
+    op.create_table('mail_link_uses',
+    sa.Column('link_id', sa.String(length=64), nullable=False),
+    sa.Column('comment_id', sa.Integer(), nullable=False),
+    sa.Column('action', sa.String(length=16), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('link_id')
+    )
+    with op.batch_alter_table('mail_link_uses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_link_uses_expires_at'), ['expires_at'],
+                              unique=False)
 
 
 def downgrade():
     sqlite = op.get_bind().dialect.name == "sqlite"
+    with op.batch_alter_table('mail_link_uses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mail_link_uses_expires_at'))
+    op.drop_table('mail_link_uses')
     with _sqlite_foreign_keys_off(sqlite):
         with op.batch_alter_table("users", recreate="always" if sqlite else "auto",
                                   table_kwargs={"sqlite_autoincrement": False}) as batch_op:
