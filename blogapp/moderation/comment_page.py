@@ -12,10 +12,12 @@ from blogapp.extensions import db
 from blogapp.models import Article, Comment, User
 from blogapp.moderation.actions import (
     ACTIONS,
+    NOT_YOURS,
     TAB_ACTIONS,
     ActionError,
     edit_text,
     history,
+    may_edit_text,
     moderate,
     reply,
 )
@@ -57,6 +59,7 @@ def comment_detail(comment_id: int):
         article=db.session.get(Article, comment.article_id), entries=entries,
         names=user_names({e.user_id for e in entries}),
         tab_actions=TAB_ACTIONS.get(comment.status, ()),
+        may_edit=may_edit_text(comment, current_user.id), not_yours=NOT_YOURS,
     )
 
 
