@@ -205,20 +205,20 @@ def test_the_dummy_hash_is_made_by_werkzeug_at_startup():
 
 
 def test_login_failures_take_the_same_time(client, staff, accounts):
-    """Medians over interleaved rounds, with generous slack: before, a disabled account
-    failed in ~7 ms and an unknown one in ~120 ms (a ratio of ~17)."""
+    """Medians over interleaved rounds, with generous slack for a busy machine: before, a
+    disabled account failed in ~7-11 ms and an unknown one in ~120-165 ms (ratio ~15)."""
     import statistics
     import time
 
     failures = [case for case in LOGIN_CASES if case != "right password"]
     times: dict[str, list[float]] = {case: [] for case in failures}
-    for _ in range(5):
+    for _ in range(7):
         for case in failures:
             started = time.perf_counter()
             assert staff.login(*LOGIN_CASES[case]).status_code == 401
             times[case].append(time.perf_counter() - started)
     medians = {case: statistics.median(t) for case, t in times.items()}
-    assert max(medians.values()) < 3 * min(medians.values()), medians
+    assert max(medians.values()) < 4 * min(medians.values()), medians
 
 
 def test_an_older_hash_is_brought_to_todays_method_at_login(app, staff):
