@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Test processes (pytest-xdist); each gets its own PostgreSQL and Redis database.
 TEST_WORKERS ?= 2
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install lint bench clean secret-key
 
 install: $(STAMP)
 
@@ -18,14 +18,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-$(INSTANCE)/secret_key:
-	mkdir -p $(INSTANCE)
-	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $@
+# A key is (re)written when the file is missing, empty or shorter than the 32 bytes the app
+# asks for: to a temporary file first, then renamed over, so a failure (disk full, an
+# interrupted run) never leaves an empty key behind.
+secret-key: $(STAMP)
+	@mkdir -p $(INSTANCE)
+	@if [ "$$($(BIN)/python -c 'import sys; print(len(open(sys.argv[1], "rb").read().strip()))' \
+	        $(INSTANCE)/secret_key 2>/dev/null || echo 0)" -lt 32 ]; then \
+	    umask 077 && \
+	    $(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $(INSTANCE)/secret_key.tmp && \
+	    mv -f $(INSTANCE)/secret_key.tmp $(INSTANCE)/secret_key && \
+	    echo "Wrote a new secret key to $(INSTANCE)/secret_key"; \
+	fi
 
 # Development: SITE_URL (where feeds, mail and stored pages link) is this address.
 DEV_ENV := BLOGAPP_ENV=development SITE_URL=http://127.0.0.1:5000
 
-run: $(STAMP) $(INSTANCE)/secret_key
+run: $(STAMP) secret-key
 	$(DEV_ENV) $(FLASK) db upgrade
 	$(DEV_ENV) $(FLASK) demo
 	@echo "Serving http://127.0.0.1:5000  (log in at http://127.0.0.1:5000/login)"

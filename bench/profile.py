@@ -27,7 +27,7 @@ def build_app(url: str, spam_mode: str, akismet_url: str):
     from blogapp import create_app
 
     return create_app({
-        "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-profile-secret",
+        "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-profile-secret, 32 bytes or longer",
         "INSTANCE_PATH": str(WORK / "instance"), "BLOGAPP_ENV": "production",
         "SITE_URL": "http://blog.bench",
         "DISCUSSION_FLOOD_SECONDS": 0, "DISCUSSION_DUPLICATE_CHECK": False,

@@ -28,7 +28,7 @@ from blogapp.sanitize import render_article, render_comment
 ARTICLE_SLUG = "bench-article"
 STAFF_EMAIL = "bench-owner@example.com"
 STAFF_PASSWORD = "bench password, not secret"
-SEED_SECRET = "bench-seed-secret"
+SEED_SECRET = "bench-seed-secret, 32 bytes or longer"
 COMMENTS_PER_ARTICLE = 100
 THREAD_DEPTH = 5  # the app's default thread_depth
 BATCH = 20_000

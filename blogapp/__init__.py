@@ -11,6 +11,7 @@ from blogapp import cli, errors, jobs, security
 from blogapp.blog.reader_pages import register_reader_pages
 from blogapp.config import load_config
 from blogapp.database import register_database
+from blogapp.integers import register_converters
 from blogapp.setup import (
     register_blueprints,
     register_extensions,
@@ -29,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_database(app)
     register_reader_pages(app)  # WSGI layers, innermost first: readers' pages,
     register_proxy(app)  # then secure cookies and ProxyFix
+    register_converters(app)  # bounded ASCII <int:...>, before any rule is added
     register_blueprints(app)
     register_template_helpers(app)
     errors.register_error_handlers(app)

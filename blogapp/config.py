@@ -111,22 +111,51 @@ def is_insecure_env(app: Flask) -> bool:
     return app.config.get("TESTING") or app.config["BLOGAPP_ENV"] in INSECURE_ENVS
 
 
+MIN_SECRET_KEY_BYTES = 32
+MAKE_A_KEY = ("    export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')\n"
+              "or write one to {key_file} (make run does this for you)")
+
+
 def _fill_secret_key(app: Flask) -> None:
-    if app.config.get("SECRET_KEY"):
-        return
+    """Take SECRET_KEY from the config or environment, else the instance folder's file.
+
+    Outside development and testing, a key must have at least 32 bytes (a blank one counts
+    as none): a short key can be guessed offline from any signed cookie, and then sessions,
+    CSRF tokens and mail links can be forged."""
     key_file = Path(app.instance_path) / "secret_key"
-    if key_file.is_file():
-        app.config["SECRET_KEY"] = key_file.read_text().strip()
-        return
-    if is_insecure_env(app):
-        app.config["SECRET_KEY"] = "insecure-development-key"
-        return
-    raise ConfigError(
-        "SECRET_KEY is not set. Set it in the environment, e.g.\n"
-        "    export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')\n"
-        f"or write one to {key_file} (make run does this for you). "
-        "Only BLOGAPP_ENV=development or testing may run without one."
-    )
+    key, source = _text(app.config.get("SECRET_KEY")), "SECRET_KEY"
+    if not key and key_file.is_file():
+        key, source = _text(key_file.read_bytes()), str(key_file)
+    if not key:
+        if is_insecure_env(app):
+            app.config["SECRET_KEY"] = "insecure-development-key"
+            return
+        empty = " (the file there is empty)" if key_file.is_file() else ""
+        raise ConfigError(
+            "SECRET_KEY is not set. Set it in the environment, e.g.\n"
+            + MAKE_A_KEY.format(key_file=key_file) + f"{empty}. "
+            "Only BLOGAPP_ENV=development or testing may run without one."
+        )
+    size = len(key.encode() if isinstance(key, str) else key)
+    if size < MIN_SECRET_KEY_BYTES and not is_insecure_env(app):
+        raise ConfigError(
+            f"The secret key from {source} has {size} bytes; it needs at least "
+            f"{MIN_SECRET_KEY_BYTES}. Make a new one:\n" + MAKE_A_KEY.format(key_file=key_file)
+            + "."
+        )
+    app.config["SECRET_KEY"] = key
+
+
+def _text(value: str | bytes | None) -> str | bytes:
+    """A key without the whitespace around it (a file's newline, a blank variable)."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        try:
+            return value.decode().strip()
+        except UnicodeDecodeError:
+            return value  # raw random bytes: every byte counts
+    return str(value).strip()
 
 
 DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"  # where `make run` serves

@@ -52,6 +52,8 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return  # asked for no transaction (Alembic's autocommit_block, for PRAGMAs)
     writes = not _read_only.get() and (
         not has_request_context() or request.method not in READ_METHODS)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

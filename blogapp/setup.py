@@ -33,12 +33,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
-    from blogapp.models import User
+    from blogapp.auth.sessions import load_user
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+    login_manager.user_loader(load_user)
 
 
 def register_blueprints(app: Flask) -> None:

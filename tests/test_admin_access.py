@@ -4,6 +4,7 @@ login page, moderators are refused owner-only pages, owners get through."""
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from blogapp import create_app
 from blogapp.models import Role
@@ -31,9 +32,8 @@ def build_url(app, rule_text, ids):
     rule = next(r for r in app.url_map.iter_rules() if r.rule == rule_text)
     values = {}
     for arg in rule.arguments:
-        converter = rule._converters[arg].__class__.__name__
-        values[arg] = ids.get(arg, 1) if converter == "IntegerConverter" else \
-            ARG_VALUES.get(arg, "x")
+        numeric = isinstance(rule._converters[arg], IntegerConverter)
+        values[arg] = ids.get(arg, 1) if numeric else ARG_VALUES.get(arg, "x")
     return rule.build(values, append_unknown=False)[1]
 
 

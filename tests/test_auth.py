@@ -136,3 +136,102 @@ def test_rate_limit_can_use_redis(app_config, database_url):
         db.engine.dispose()
     assert statuses == [401, 401, 429]
     assert any(k.startswith(b"LIMIT") for k in redis.Redis.from_url(url).keys())
+
+
+# -- Every login failure costs one hash check of the same kind (issue 11, item 8) -----------
+
+LOGIN_CASES = {
+    "unknown account": ("nobody@example.com", "correct horse battery"),
+    "wrong password": ("owner@example.com", "wrong password"),
+    "disabled account, wrong password": ("disabled@example.com", "wrong password"),
+    "disabled account, right password": ("disabled@example.com", "correct horse battery"),
+    "right password": ("owner@example.com", "correct horse battery"),
+}
+
+
+@pytest.fixture
+def accounts(app, staff):
+    from blogapp.extensions import db
+    from blogapp.models import User
+
+    staff.create("owner@example.com")
+    uid = staff.create("disabled@example.com", "moderator")
+    with app.app_context():
+        db.session.get(User, uid).active = False
+        db.session.commit()
+
+
+@pytest.fixture
+def hash_checks(monkeypatch):
+    """Record the method of every password hash the login checks."""
+    from blogapp.auth import credentials
+
+    seen: list[str] = []
+    real = credentials.check_password_hash
+
+    def counting(pwhash: str, password: str) -> bool:
+        seen.append(pwhash.split("$", 1)[0])
+        return real(pwhash, password)
+
+    monkeypatch.setattr(credentials, "check_password_hash", counting)
+    return seen
+
+
+@pytest.mark.parametrize("case", list(LOGIN_CASES))
+def test_every_login_runs_one_hash_check_of_todays_method(client, staff, accounts,
+                                                          hash_checks, case):
+    from werkzeug.security import generate_password_hash
+
+    email, password = LOGIN_CASES[case]
+    response = staff.login(email, password)
+    assert response.status_code == (302 if case == "right password" else 401)
+    todays = generate_password_hash("x").split("$", 1)[0]
+    assert hash_checks == [todays], f"{case}: checked {hash_checks}"
+
+
+def test_the_dummy_hash_is_made_by_werkzeug_at_startup():
+    from werkzeug.security import check_password_hash, generate_password_hash
+
+    from blogapp import create_app
+    from blogapp.auth.credentials import dummy_hash, hash_method
+
+    dummy_hash.cache_clear()
+    create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
+    assert dummy_hash.cache_info().currsize == 1  # made when the app was built
+    assert hash_method(dummy_hash()) == hash_method(generate_password_hash("x"))
+    assert not check_password_hash(dummy_hash(), "")
+
+
+def test_login_failures_take_the_same_time(client, staff, accounts):
+    """Medians over interleaved rounds, with generous slack for a busy machine: before, a
+    disabled account failed in ~7-11 ms and an unknown one in ~120-165 ms (ratio ~15)."""
+    import statistics
+    import time
+
+    failures = [case for case in LOGIN_CASES if case != "right password"]
+    times: dict[str, list[float]] = {case: [] for case in failures}
+    for _ in range(7):
+        for case in failures:
+            started = time.perf_counter()
+            assert staff.login(*LOGIN_CASES[case]).status_code == 401
+            times[case].append(time.perf_counter() - started)
+    medians = {case: statistics.median(t) for case, t in times.items()}
+    assert max(medians.values()) < 4 * min(medians.values()), medians
+
+
+def test_an_older_hash_is_brought_to_todays_method_at_login(app, staff):
+    from werkzeug.security import generate_password_hash
+
+    from blogapp.auth.credentials import dummy_hash, hash_method
+    from blogapp.extensions import db
+    from blogapp.models import User
+
+    uid = staff.create("owner@example.com")
+    with app.app_context():
+        user = db.session.get(User, uid)
+        user.password_hash = generate_password_hash(staff.PASSWORD, "pbkdf2:sha256:1000")
+        db.session.commit()
+    assert staff.login("owner@example.com").status_code == 302
+    with app.app_context():
+        stored = db.session.get(User, uid).password_hash
+    assert hash_method(stored) == hash_method(dummy_hash())

@@ -1,6 +1,7 @@
 """Held-comment mail through a real SMTP server on loopback, and its one-click links:
-they confirm on GET, act on POST, and refuse when tampered, expired, reused or aimed at
-another action or comment."""
+they confirm on GET, act on POST and only once (even when the comment returns to the
+status it had, even when two requests race), and refuse when tampered, expired, reused or
+aimed at another action or comment."""
 
 from __future__ import annotations
 
@@ -263,3 +264,139 @@ def test_approving_mails_the_article_author_when_enabled(app, smtp, team, held):
     wait_for_jobs()
     assert [rcpt for rcpt, _ in smtp.mail] == [["owner@example.com"]]
     assert COMMENTER not in smtp.bodies()[0]
+
+
+# -- Each link acts once (issue 11, item 7) ------------------------------------------------
+
+
+def _use(client, link):
+    return _post(client, urlsplit(link).path, _token(link))
+
+
+@pytest.mark.parametrize(("action", "back"), [
+    ("approve", "unapprove"), ("spam", "not_spam"), ("trash", "restore")])
+def test_a_used_link_is_refused_after_the_comment_returns_to_its_status(
+        app, client, held, mailed, action, back):
+    assert _use(client, mailed[action]).status_code == 302
+    with app.app_context():
+        moderate([held], back, None)
+    assert status_of(app, held) == "pending"  # as when the mail went out
+    for again in (client.get(mailed[action]), _use(client, mailed[action])):
+        assert again.status_code == 400
+        assert "used already" in again.text and "acts once" in again.text
+    assert status_of(app, held) == "pending"
+    assert [row[0] for row in audit_rows(app, held)] == [action, back]
+
+
+def test_opening_a_link_never_uses_it(app, client, held, mailed):
+    for _ in range(3):
+        assert client.get(mailed["approve"]).status_code == 200
+    assert _use(client, mailed["approve"]).status_code == 302
+    assert status_of(app, held) == "approved"
+
+
+def test_another_link_of_the_mail_acts_once_too(app, client, held, mailed):
+    """Each link of a mail acts once: after approve and unapprove, "spam" still may."""
+    _use(client, mailed["approve"])
+    with app.app_context():
+        moderate([held], "unapprove", None)
+    assert _use(client, mailed["spam"]).status_code == 302
+    with app.app_context():
+        moderate([held], "not_spam", None)
+    assert status_of(app, held) == "pending"
+    assert _use(client, mailed["spam"]).status_code == 400
+    assert _use(client, mailed["approve"]).status_code == 400
+
+
+def test_two_simultaneous_uses_of_a_link_act_once(app, client, staff, held, mailed):
+    """Two moderators press the same link's button at once: one acts, one is refused."""
+    import threading
+
+    browsers = [client, app.test_client()]
+    staff.login("owner@example.com", client=browsers[1])
+    path, token = urlsplit(mailed["approve"]).path, _token(mailed["approve"])
+    forms = [{"csrf_token": csrf_from(b.get(mailed["approve"]).text), "token": token}
+             for b in browsers]
+    start, statuses = threading.Barrier(2), []
+
+    def press(browser, form):
+        start.wait()
+        statuses.append(browser.post(path, data=form).status_code)
+
+    threads = [threading.Thread(target=press, args=pair)
+               for pair in zip(browsers, forms, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(statuses) == [302, 400]
+    assert [row[0] for row in audit_rows(app, held)] == ["approve"]
+
+
+def test_the_database_lets_one_of_two_racing_uses_through(app, held):
+    """The recorded use is the link's primary key: a second insert waits for the first
+    transaction and then fails, however the checks before it interleaved."""
+    import threading
+
+    from blogapp.models import Comment
+
+    with app.test_request_context():
+        grant = links.read_token(links.make_token(db.session.get(Comment, held), "approve"),
+                                 held, "approve")
+    first_inserted, outcome = threading.Event(), {}
+
+    def first():
+        with app.app_context():
+            links.use_up(grant)
+            first_inserted.set()
+            time.sleep(0.5)  # the second waits on the row (PostgreSQL) or the lock (SQLite)
+            db.session.commit()
+            outcome["first"] = "used"
+
+    def second():
+        first_inserted.wait(10)
+        with app.app_context():
+            try:
+                links.use_up(grant)
+                db.session.commit()
+                outcome["second"] = "used"
+            except links.LinkRefused:
+                outcome["second"] = "refused"
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcome == {"first": "used", "second": "refused"}
+
+
+def test_purge_forgets_uses_of_links_that_have_expired(app, held):
+    from datetime import timedelta
+
+    from blogapp.discussion import load_settings
+    from blogapp.models import MailLinkUse
+    from blogapp.models.base import utcnow
+    from blogapp.moderation.purge import purge
+
+    now = utcnow()
+    with app.app_context():
+        db.session.add_all([
+            MailLinkUse(link_id="a" * 64, comment_id=held, action="approve",
+                        expires_at=now - timedelta(seconds=1)),
+            MailLinkUse(link_id="b" * 64, comment_id=held, action="spam",
+                        expires_at=now + timedelta(days=1))])
+        db.session.commit()
+        purge(load_settings(app.config), now=now)
+        kept = db.session.scalars(db.select(MailLinkUse.link_id)).all()
+    assert kept == ["b" * 64]
+
+
+def test_an_expired_link_stays_refused_as_expired(app, client, held, mailed, monkeypatch):
+    _use(client, mailed["approve"])
+    with app.app_context():
+        moderate([held], "unapprove", None)
+    later = time.time() + links.MAX_AGE + 60
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(later))
+    again = client.get(mailed["approve"])
+    assert again.status_code == 400 and "expired" in again.text

@@ -16,6 +16,7 @@ from blogapp.comments.page import (
 )
 from blogapp.discussion import load_settings
 from blogapp.extensions import db
+from blogapp.integers import query_int
 from blogapp.models import Article, ArticleStatus
 from blogapp.models.base import utcnow
 from blogapp.site import site_request
@@ -26,21 +27,19 @@ bp = Blueprint("blog", __name__)
 @bp.route("/")
 def index():
     per_page = current_app.config["ARTICLES_PER_PAGE"]
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
+    page = query_int("page", 1)
     now = utcnow()
     total = db.session.scalar(
         select(func.count(Article.id))
         .where(Article.status == ArticleStatus.PUBLISHED.value)
         .where(Article.published_at <= now)
     )
+    pages = max(1, -(-total // per_page))
+    if page > pages:  # also keeps the OFFSET below within the database's integers
+        abort(404)
     articles = db.session.scalars(
         Article.visible(now).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    if page > 1 and not articles:
-        abort(404)
-    pages = max(1, -(-total // per_page))
     return render_template("blog/index.html", articles=articles, page=page, pages=pages)
 
 

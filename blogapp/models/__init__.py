@@ -6,6 +6,7 @@ from blogapp.models.article import Article, ArticleStatus
 from blogapp.models.audit import AuditEntry
 from blogapp.models.comment import Comment
 from blogapp.models.import_record import ImportRecord
+from blogapp.models.mail_link import MailLinkUse
 from blogapp.models.setting import SiteSetting
 from blogapp.models.tally import CommentDayCount, CommentStatusCount
 from blogapp.models.user import Role, User
@@ -20,6 +21,7 @@ __all__ = [
     "CommentStatus",
     "CommentStatusCount",
     "ImportRecord",
+    "MailLinkUse",
     "Role",
     "SiteSetting",
     "User",

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, update
 from blogapp import jobs
 from blogapp.discussion import SiteSettings
 from blogapp.extensions import db
-from blogapp.models import AuditEntry, Comment
+from blogapp.models import AuditEntry, Comment, User
 from blogapp.models.base import utcnow
 from blogapp.policy import AkismetVerdict, CommentStatus
 from blogapp.sanitize import normalize_text, render_comment
@@ -161,6 +161,19 @@ def _delete(comments: list[Comment]) -> None:
                        execution_options={"synchronize_session": False})
 
 
+def may_edit_text(comment: Comment, actor_id: int | None) -> bool:
+    """A staff member's comment is published under their name with a staff badge: only
+    they or an owner may change its words (a moderator must not put words in an owner's
+    mouth). Readers' comments, and the command line (no actor), are open to all staff."""
+    if comment.user_id is None or actor_id is None or comment.user_id == actor_id:
+        return True
+    actor = db.session.get(User, actor_id)
+    return actor is not None and actor.is_owner
+
+
+NOT_YOURS = "Only its author or an owner may change the words of a staff member's comment."
+
+
 def edit_text(comment_id: int, text: str, actor_id: int | None) -> AuditEntry:
     """Replace a comment's text (rendered by the same pipeline as readers' text); commit.
 
@@ -168,6 +181,8 @@ def edit_text(comment_id: int, text: str, actor_id: int | None) -> AuditEntry:
     comment = db.session.get(Comment, comment_id)
     if comment is None:
         raise ActionError("That comment no longer exists.")
+    if not may_edit_text(comment, actor_id):
+        raise ActionError(NOT_YOURS)
     text = normalize_text(text, multiline=True)
     if not text:
         raise ActionError("A comment cannot be empty.")
@@ -226,6 +241,8 @@ def undo(entry_ids: Iterable[int], actor_id: int | None) -> list[AuditEntry]:
         if comment is None or comment.status != entry.to_status:
             continue
         if entry.action in TEXT_ACTIONS:
+            if not may_edit_text(comment, actor_id):
+                continue
             previous = comment.content
             _set_text(comment, entry.note)
             done.append(_audit(comment.id, actor_id, "undo_edit", comment.status,

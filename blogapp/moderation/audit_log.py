@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from blogapp.auth.access import owner_required
 from blogapp.extensions import db
+from blogapp.integers import query_int
 from blogapp.models import AuditEntry
 from blogapp.moderation.blueprint import bp
 from blogapp.moderation.comment_page import user_names
@@ -18,10 +19,14 @@ PER_PAGE = 50
 @owner_required
 def audit():
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
-    before = request.args.get("before", type=int)
-    if before:
+    before = query_int("before")
+    if before is not None:
         query = query.where(AuditEntry.id < before)
-    action = request.args.get("action", "").strip()
+    # Actions are short ASCII words; anything else names none (and a NUL would fail the
+    # query on PostgreSQL, which stores no NUL in text).
+    action = request.args.get("action", "").strip()[:32]
+    if not action.isascii() or not action.isprintable():
+        action = ""
     if action:
         query = query.where(AuditEntry.action == action)
     rows = list(db.session.scalars(query.limit(PER_PAGE + 1)))

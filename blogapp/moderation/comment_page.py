@@ -12,16 +12,24 @@ from blogapp.extensions import db
 from blogapp.models import Article, Comment, User
 from blogapp.moderation.actions import (
     ACTIONS,
+    NOT_YOURS,
     TAB_ACTIONS,
     ActionError,
     edit_text,
     history,
+    may_edit_text,
     moderate,
     reply,
 )
 from blogapp.moderation.blueprint import bp
 from blogapp.moderation.comments import announce, offer_undo
-from blogapp.moderation.links import LINK_ACTIONS, LinkRefused, check_current, read_token
+from blogapp.moderation.links import (
+    LINK_ACTIONS,
+    LinkRefused,
+    check_current,
+    read_token,
+    use_up,
+)
 
 MAX_TEXT = 65_525  # WordPress's comment length limit
 
@@ -51,6 +59,7 @@ def comment_detail(comment_id: int):
         article=db.session.get(Article, comment.article_id), entries=entries,
         names=user_names({e.user_id for e in entries}),
         tab_actions=TAB_ACTIONS.get(comment.status, ()),
+        may_edit=may_edit_text(comment, current_user.id), not_yours=NOT_YOURS,
     )
 
 
@@ -101,7 +110,7 @@ def comment_reply(comment_id: int):
 @bp.route("/comments/<int:comment_id>/mail/<action>", methods=["GET", "POST"])
 @staff_required
 def mail_action(comment_id: int, action: str):
-    """Land here from a notification link: GET asks to confirm, POST acts."""
+    """Land here from a notification link: GET asks to confirm, POST acts (once)."""
     if action not in LINK_ACTIONS:
         abort(404)
     token = request.values.get("token", "")
@@ -116,6 +125,12 @@ def mail_action(comment_id: int, action: str):
         return render_template("moderation/confirm.html", refused=None, comment=comment,
                                article=db.session.get(Article, comment.article_id),
                                action=ACTIONS[action], token=token)
+    try:
+        use_up(grant)
+    except LinkRefused as exc:
+        return render_template("moderation/confirm.html", refused=str(exc),
+                               comment=db.session.get(Comment, comment_id),
+                               action=ACTIONS[action], token=token), 400
     entries = moderate([comment.id], action, current_user.id, note="From a mail link")
     announce(entries, action, 1)
     return redirect(url_for("moderation.comment_detail", comment_id=comment.id))

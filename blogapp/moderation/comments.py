@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from blogapp.auth.access import safe_next, staff_required
 from blogapp.extensions import db
+from blogapp.integers import int_list, query_int
 from blogapp.models import Article, AuditEntry
 from blogapp.moderation import purge
 from blogapp.moderation.actions import ACTIONS, TAB_ACTIONS, ActionError, moderate, undo
@@ -31,10 +32,6 @@ AKISMET_STATES = {
     "owed": "Akismet: not checked yet",
     "disabled": "Akismet: not checked",
 }
-
-
-def int_list(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.strip().isdigit()]
 
 
 def back_url() -> str:
@@ -72,8 +69,11 @@ def comments():
     status = request.args.get("status", CommentStatus.PENDING.value)
     if status not in TAB_ORDER:
         status = CommentStatus.PENDING.value
-    article_id = request.args.get("article", type=int)
-    spec = QueueFilter(status=status, q=request.args.get("q", "")[:200], article_id=article_id)
+    article_id = query_int("article")
+    # No stored text holds a NUL (PostgreSQL cannot, the pipeline removes them): a search
+    # for one finds nothing, and would fail the query on PostgreSQL.
+    q = request.args.get("q", "")[:200].replace("\x00", "")
+    spec = QueueFilter(status=status, q=q, article_id=article_id)
     per_page = int(current_app.config.get("MODERATION_PER_PAGE", DEFAULT_PER_PAGE))
     page = queue_page(spec, per_page, before=Cursor.parse(request.args.get("before")),
                       after=Cursor.parse(request.args.get("after")))

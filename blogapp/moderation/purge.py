@@ -16,6 +16,7 @@ from blogapp.discussion import SiteSettings
 from blogapp.extensions import db
 from blogapp.models import AuditEntry, Comment
 from blogapp.models.base import utcnow
+from blogapp.moderation.links import forget_expired
 from blogapp.policy import CommentStatus
 
 BATCH_SIZE = 500
@@ -106,6 +107,7 @@ def purge(settings: SiteSettings, now: datetime | None = None) -> PurgeReport:
              if settings.purge_trash_days > 0 else 0)
     ips = anonymize_ips(cutoff(settings.anonymize_ip_days)) if settings.anonymize_ip_days > 0 \
         else 0
+    forget_expired(now)  # records of one-click links that have expired anyway
     report = PurgeReport(spam, trash, ips)
     if spam or trash or ips:
         db.session.add(AuditEntry(comment_id=None, user_id=None, action="purge",

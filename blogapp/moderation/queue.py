@@ -39,6 +39,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, or_, select, tuple_
 
 from blogapp.extensions import db
+from blogapp.integers import parse_int
 from blogapp.models import Article, Comment, CommentStatusCount
 from blogapp.policy import CommentStatus
 
@@ -63,8 +64,11 @@ class Cursor:
         if not text or "_" not in text:
             return None
         stamp, _, ident = text.rpartition("_")
+        row_id = parse_int(ident, 1)
+        if row_id is None or not stamp.isascii():
+            return None
         try:
-            return cls(datetime.fromisoformat(stamp).replace(tzinfo=None), int(ident))
+            return cls(datetime.fromisoformat(stamp).replace(tzinfo=None), row_id)
         except ValueError:
             return None
 

@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from blogapp.auth.access import owner_required
 from blogapp.discussion import flatten, load_settings, save_settings
 from blogapp.extensions import db
-from blogapp.forms import TextForm
+from blogapp.forms import TextForm, WholeNumberField
 from blogapp.models import AuditEntry
 from blogapp.models.base import utcnow
 from blogapp.moderation.blueprint import bp
@@ -21,8 +21,8 @@ from blogapp.policy import DISCARD_AS_SPAM, DISCARD_DROP, parse_keys
 KEY_FIELDS = ("moderation_keys", "disallowed_keys")
 
 
-def _number(label: str, low: int, high: int, description: str = "") -> IntegerField:
-    return IntegerField(label, validators=[InputRequired(), NumberRange(low, high)],
+def _number(label: str, low: int, high: int, description: str = "") -> WholeNumberField:
+    return WholeNumberField(label, validators=[InputRequired(), NumberRange(low, high)],
                         description=description)
 
 

@@ -1,7 +1,9 @@
-"""Owners manage staff: invite moderators, disable and enable accounts, reset passwords.
+"""Owners manage staff: invite moderators, disable and enable accounts, reset passwords,
+log an account out everywhere.
 
 A new or reset password is shown once, in the response to the POST that made it (never
-flashed into the session cookie); the owner passes it on.
+flashed into the session cookie); the owner passes it on. Disabling, a new password and
+"log out everywhere" end every session of the account (see blogapp.auth.sessions).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from blogapp.auth.access import owner_required
+from blogapp.auth.sessions import end_every_session, keep_this_session
 from blogapp.extensions import db
 from blogapp.forms import TextForm
 from blogapp.models import AuditEntry, Role, User
@@ -37,7 +40,8 @@ def new_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def _audit(action: str, user: User) -> None:
+def audit_user(action: str, user: User) -> None:
+    """Record *action* on *user*'s account by the logged-in owner or staff member."""
     db.session.add(AuditEntry(user_id=current_user.id, action=action,
                               note=f"{user.role} {user.email}", created_at=utcnow()))
 
@@ -53,7 +57,7 @@ def invite(email: str, display_name: str, role: str) -> tuple[User, str]:
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    _audit("user_invite", user)
+    audit_user("user_invite", user)
     db.session.commit()
     return user, password
 
@@ -66,7 +70,7 @@ def set_active(user: User, active: bool) -> None:
         if user.is_owner and _active_owners() <= 1:
             raise UserError("The last active owner cannot be disabled.")
     user.active = active
-    _audit("user_enable" if active else "user_disable", user)
+    audit_user("user_enable" if active else "user_disable", user)
     db.session.commit()
 
 
@@ -135,7 +139,20 @@ def _change_active(user_id: int, active: bool):
 def users_password(user_id: int):
     user = _user_or_404(user_id)
     password = new_password()
-    user.set_password(password)
-    _audit("user_password", user)
+    user.set_password(password)  # ends the account's sessions
+    audit_user("user_password", user)
     db.session.commit()
+    if user.id == current_user.id:
+        keep_this_session(user)
     return _listing(InviteForm(formdata=None), shown_password=(user, password))
+
+
+@bp.route("/users/<int:user_id>/logout", methods=["POST"])
+@owner_required
+def users_logout(user_id: int):
+    user = _user_or_404(user_id)
+    yourself = user.id == current_user.id
+    audit_user("user_logout_everywhere", user)
+    end_every_session(user)  # commits the audit row too
+    flash(f"{user.email} is logged out everywhere.", "success")
+    return redirect(url_for("blog.index" if yourself else "moderation.users"))

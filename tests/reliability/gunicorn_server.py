@@ -37,8 +37,8 @@ class Gunicorn:
                  workers: int = 2, worker_class: str = "sync", threads: int = 1) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "SECRET_KEY": "reliability-secret", "DATABASE_URL": database_url,
-                    "SITE_URL": f"http://127.0.0.1:{self.port}",
+        self.env = {**os.environ, "SECRET_KEY": "reliability-secret, 32 bytes or longer",
+                    "DATABASE_URL": database_url, "SITE_URL": f"http://127.0.0.1:{self.port}",
                     "BLOGAPP_ENV": "production", "BLOGAPP_INSTANCE_PATH": str(instance),
                     **QUIET_ENV, **(extra_env or {})}
         self.args = [str(BIN / "gunicorn"), "-w", str(workers), "-k", worker_class,

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from blogapp import create_app
@@ -165,10 +166,9 @@ def rule_url(rule, ids: dict[str, Any]) -> str:
     """Build a URL for *rule* from the seeded ids."""
     values = {}
     for arg in rule.arguments:
-        converter = type(rule._converters[arg]).__name__
         if arg in ids:
             values[arg] = ids[arg]
-        elif converter == "IntegerConverter":
+        elif isinstance(rule._converters[arg], IntegerConverter):
             values[arg] = ids["comment_id"]
         else:
             values[arg] = STRING_ARGS.get(arg, "x")
