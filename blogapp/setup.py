@@ -45,10 +45,12 @@ def register_blueprints(app: Flask) -> None:
     from blogapp.auth import bp as auth_bp
     from blogapp.blog import bp as blog_bp
     from blogapp.comments import bp as comments_bp
+    from blogapp.media import bp as media_bp
     from blogapp.moderation import bp as moderation_bp
 
     app.register_blueprint(blog_bp)
     app.register_blueprint(comments_bp)
+    app.register_blueprint(media_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
 
@@ -58,8 +60,10 @@ def register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
     from blogapp.avatars import identicon
+    from blogapp.blog.seo import register_seo
 
     app.jinja_env.globals["identicon"] = identicon
+    register_seo(app)
 
     @app.context_processor
     def staff_context() -> dict:

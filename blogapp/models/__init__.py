@@ -5,20 +5,31 @@ from __future__ import annotations
 from blogapp.models.article import Article, ArticleStatus
 from blogapp.models.audit import AuditEntry
 from blogapp.models.comment import Comment
+from blogapp.models.media import ArticleMedia, Media
+from blogapp.models.revision import ArticleRevision, RevisionKind
 from blogapp.models.setting import SiteSetting
 from blogapp.models.tally import CommentDayCount, CommentStatusCount
+from blogapp.models.taxonomy import Category, Tag
 from blogapp.models.user import Role, User
+from blogapp.models.user_slug import unique_user_slug
 from blogapp.policy import CommentStatus
 
 __all__ = [
     "Article",
+    "ArticleMedia",
+    "ArticleRevision",
     "ArticleStatus",
     "AuditEntry",
+    "Category",
     "Comment",
     "CommentDayCount",
     "CommentStatus",
     "CommentStatusCount",
+    "Media",
+    "RevisionKind",
     "Role",
     "SiteSetting",
+    "Tag",
     "User",
+    "unique_user_slug",
 ]

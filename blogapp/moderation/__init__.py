@@ -1,12 +1,17 @@
-"""Staff pages under /admin: dashboard, comment queue, settings, users, privacy, publishing."""
+"""Staff pages under /admin: dashboard, comment queue, settings, users, privacy, publishing
+(articles, media, categories, profiles)."""
 
 from blogapp.moderation import (  # noqa: F401  (attach their routes)
     articles,
     audit_log,
+    categories,
     comment_page,
     comments,
     dashboard,
+    editor_api,
+    media_library,
     privacy,
+    profiles,
     settings_page,
     users,
 )
