@@ -310,7 +310,7 @@ def _render_image(renderer, tokens, index, options, env) -> str:
 _MARKDOWN.add_render_rule("image", _render_image)
 
 
-def _mark_figures(tokens) -> None:
+def _mark_figures(tokens, images: Mapping[str, LibraryImage]) -> None:
     """Turn a paragraph holding one library image alone into a <figure>."""
     for index in range(len(tokens) - 2):
         opening, inline, closing = tokens[index:index + 3]
@@ -319,7 +319,8 @@ def _mark_figures(tokens) -> None:
         children = inline.children or []
         if len(children) != 1 or children[0].type != "image":
             continue
-        if not _LIBRARY_DIGEST_RE.fullmatch(str(children[0].attrGet("src") or "")):
+        match = _LIBRARY_DIGEST_RE.fullmatch(str(children[0].attrGet("src") or ""))
+        if match is None or match.group(1) not in images:
             continue
         children[0].meta["figure"] = True
         opening.tag = closing.tag = "figure"
@@ -335,7 +336,7 @@ def render_article(markdown: str, images: Mapping[str, LibraryImage] | None = No
     for token in tokens:
         if token.type in ("heading_open", "heading_close") and token.tag == "h1":
             token.tag = "h2"
-    _mark_figures(tokens)
+    _mark_figures(tokens, images or {})
     return _ARTICLE_GATE.clean(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, env))
 
 

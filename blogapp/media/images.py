@@ -71,16 +71,31 @@ class CleanImage:
         return f"{self.digest}{suffix}.{self.extension}"
 
 
-def _open(data: bytes) -> Image.Image:
+def _looks_like_accepted(data: bytes) -> bool:
+    """Tell whether *data* starts like an accepted format (for the message only: what is
+    accepted is what Pillow decodes)."""
+    return data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")) or (
+        data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+
+
+def _too_many_pixels(max_pixels: int, size: str = "") -> ImageRefused:
+    return ImageRefused(f"The image{size} has too many pixels: at most {max_pixels:,} "
+                        f"({max_pixels / 1e6:g} megapixels) are accepted.")
+
+
+def _open(data: bytes, max_pixels: int) -> Image.Image:
     """Open *data* as one of the accepted formats (reads the header only)."""
     with warnings.catch_warnings():
-        # The pixel limit below is ours; Pillow's own bomb warning would only repeat it.
+        # The pixel limit is ours (inspect); Pillow's own bomb check, at twice
+        # Image.MAX_IMAGE_PIXELS, is a ceiling above it, and its warning only repeats it.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             return Image.open(io.BytesIO(data), formats=ACCEPTED)
         except Image.DecompressionBombError as exc:
-            raise ImageRefused("The image has too many pixels.") from exc
+            raise _too_many_pixels(max_pixels) from exc
         except Exception as exc:  # UnidentifiedImageError and the decoders' own errors
+            if _looks_like_accepted(data):
+                raise ImageRefused("The image is damaged or incomplete.") from exc
             raise ImageRefused(
                 "This file is not a JPEG, PNG, WebP or GIF image. SVG, PDF and other "
                 "files cannot be uploaded.", status=415) from exc
@@ -90,24 +105,22 @@ def inspect(data: bytes, max_pixels: int) -> tuple[str, int, int]:
     """Return (format, width, height) of *data*, checking the pixel count undecoded."""
     if not data:
         raise ImageRefused("The file is empty.")
-    image = _open(data)
+    image = _open(data, max_pixels)
     width, height = image.size
     if width < 1 or height < 1:
         raise ImageRefused("The image has no pixels.")
     if width * height > max_pixels:
-        raise ImageRefused(
-            f"The image is {width} x {height} pixels; at most {max_pixels:,} pixels "
-            f"({max_pixels / 1e6:g} megapixels) are accepted.")
+        raise _too_many_pixels(max_pixels, f" ({width} x {height})")
     return image.format, width, height
 
 
-def _decode(data: bytes) -> Image.Image:
+def _decode(data: bytes, max_pixels: int) -> Image.Image:
     """Verify and decode *data* completely (its first frame), upright."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            _open(data).verify()
-            image = _open(data)
+            _open(data, max_pixels).verify()
+            image = _open(data, max_pixels)
             image.load()
             upright = ImageOps.exif_transpose(image)
         except ImageRefused:
@@ -157,7 +170,7 @@ def clean_image(data: bytes, max_pixels: int, widths: tuple[int, ...]) -> CleanI
     """Decode *data*, strip everything but the pixels and make the narrower renditions."""
     source_format, _, _ = inspect(data, max_pixels)
     output_format, extension, content_type = OUTPUT[source_format]
-    image = _pixels_only(_to_srgb(_decode(data)), output_format)
+    image = _pixels_only(_to_srgb(_decode(data, max_pixels)), output_format)
     full = Rendition(image.width, image.height, _encode(image, output_format))
     variants = []
     for width in sorted(set(widths)):

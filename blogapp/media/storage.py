@@ -87,9 +87,13 @@ class S3Storage:
                  endpoint_url: str | None = None, region: str | None = None) -> None:
         if client is None:
             import boto3
+            from botocore.config import Config
 
+            # A reader's request waits for the store: fail in seconds, not minutes.
+            config = Config(connect_timeout=3, read_timeout=10,
+                            retries={"max_attempts": 2, "mode": "standard"})
             client = boto3.client("s3", endpoint_url=endpoint_url or None,
-                                  region_name=region or None)
+                                  region_name=region or None, config=config)
         self.client = client
         self.bucket = bucket
         self.prefix = prefix

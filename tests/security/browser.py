@@ -115,14 +115,23 @@ DOM_CHECK_JS = r"""(nonce) => {
         bad.push(['(X)HTML, SVG or MathML element in the feed', snippet(el)]);
       continue;
     }
-    if (tag === 'script') {
+    // The page's own JSON-LD block (a data block browsers never run) sits in <head>.
+    const dataBlock = tag === 'script' && el.getAttribute('type') === 'application/ld+json'
+      && !el.hasAttribute('src') && el.parentElement === document.head;
+    if (tag === 'script' && !dataBlock) {
       if (!(el.nonce && el.nonce === nonce))
         bad.push(['script element without this response\'s nonce', snippet(el)]);
     }
     if (tag === 'style' && !(el.nonce && el.nonce === nonce))
       bad.push(['style element', snippet(el)]);
     if (tag === 'meta' && el.hasAttribute('http-equiv')) bad.push(['meta http-equiv', snippet(el)]);
-    if (tag === 'link' && !/^\/(static\/|feed\.atom)/.test(el.getAttribute('href') || ''))
+    // The app's own links: stylesheets, feeds (the site's and an archive's) and a canonical
+    // URL naming this very page (absolute, on the configured site).
+    const href = el.getAttribute('href') || '';
+    const ownLink = /^\/(static\/|feed\.atom$|(category|tag|author)\/[^/]+\/feed\.atom$)/.test(href)
+      || (el.rel === 'canonical' && /^https?:\/\//.test(href)
+          && new URL(href).pathname === location.pathname);
+    if (tag === 'link' && !(ownLink && el.parentElement === document.head))
       bad.push(['foreign link element', snippet(el)]);
     if (tag === 'form') {
       const action = el.getAttribute('action') || '';
