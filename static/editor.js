@@ -193,7 +193,7 @@
     uploadForm.insertBefore(holder, submitRow ? submitRow.parentNode : null);
   }
 
-  function addFeaturedChoice(media) {
+  function addFeaturedChoice(media, feature) {
     if (!featured) { return; }
     var option = featured.querySelector('option[value="' + media.id + '"]');
     if (!option) {
@@ -202,7 +202,7 @@
       option.textContent = media.alt || media.filename;
       featured.insertBefore(option, featured.options[1] || null);
     }
-    if (useAsFeatured && useAsFeatured.checked) {
+    if (feature) {
       featured.value = String(media.id);
       dirty = true;
     }
@@ -210,13 +210,14 @@
 
   function upload(file, alt, insert) {
     if (!file || !form.dataset.uploadUrl) { return; }
+    var feature = Boolean(useAsFeatured && useAsFeatured.checked);
     var data = new FormData();
     data.append("csrf_token", csrf.value);
     data.append("file", file, file.name || "pasted-image");
     data.append("alt", alt || "");
     say("Uploading " + (file.name || "the image") + "\u2026");
     post(form.dataset.uploadUrl, data).then(function (media) {
-      addFeaturedChoice(media);
+      addFeaturedChoice(media, feature);
       if (insert) { insertText(media.markdown); }
       say("Uploaded " + media.filename + (insert ? "; its Markdown is in the body." : "."));
     }).catch(function (error) {
