@@ -178,6 +178,9 @@
   // -- Uploads -------------------------------------------------------------------------
 
   var altInput = document.getElementById("upload-alt");
+  Array.prototype.forEach.call(document.querySelectorAll(".no-js-note"), function (note) {
+    note.hidden = true;  // with this script, uploading stays on the page
+  });
   var useAsFeatured = null;
   if (uploadForm && featured) {
     var label = document.createElement("label");
