@@ -42,7 +42,3 @@ def absolute_url(endpoint: str, **values: Any) -> str:
     """Build the absolute URL of *endpoint* on the configured site."""
     return _adapter(current_app).build(endpoint, values, force_external=True)
 
-
-def absolute(path: str) -> str:
-    """Make a site-relative *path* ("/media/x.jpg") absolute on the configured site."""
-    return site_url(current_app) + path
