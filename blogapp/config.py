@@ -54,6 +54,16 @@ class Defaults:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_SENDER = "blogapp@localhost"
+    # Media library (see blogapp/media/): uploads, their limits and where they are kept.
+    MEDIA_MAX_MB = 10  # an upload over this answers 413
+    MEDIA_MAX_PIXELS = 40_000_000  # width x height, checked before decoding
+    MEDIA_WIDTHS = (640, 1280, 1920)  # resized variants (never wider than the original)
+    MEDIA_ROOT: str | None = None  # local storage folder; None: instance/media
+    MEDIA_S3_BUCKET: str | None = None  # set: S3-compatible object storage instead
+    MEDIA_S3_ENDPOINT_URL: str | None = None  # MinIO, Ceph, R2...; None: AWS
+    MEDIA_S3_REGION: str | None = None
+    MEDIA_S3_PREFIX = "media/"
+    EDITOR_AUTOSAVE_SECONDS = 20  # how often the editor saves a changed draft aside
 
 
 PLAIN_ENV_KEYS = (
@@ -103,6 +113,11 @@ def _coerce(app: Flask) -> None:
     cfg["AKISMET_TIMEOUT"] = float(cfg["AKISMET_TIMEOUT"])
     cfg["MAIL_PORT"] = int(cfg["MAIL_PORT"])
     cfg["PROXY_COUNT"] = int(cfg["PROXY_COUNT"])
+    cfg["MEDIA_MAX_MB"] = float(cfg["MEDIA_MAX_MB"])
+    cfg["MEDIA_MAX_PIXELS"] = int(cfg["MEDIA_MAX_PIXELS"])
+    if isinstance(cfg["MEDIA_WIDTHS"], str):  # BLOGAPP_MEDIA_WIDTHS=640,1280
+        cfg["MEDIA_WIDTHS"] = [w for w in cfg["MEDIA_WIDTHS"].split(",") if w.strip()]
+    cfg["MEDIA_WIDTHS"] = tuple(sorted({int(w) for w in cfg["MEDIA_WIDTHS"]}))
     if isinstance(cfg["MAIL_USE_TLS"], str):
         cfg["MAIL_USE_TLS"] = cfg["MAIL_USE_TLS"].lower() in {"1", "true", "yes", "on"}
 

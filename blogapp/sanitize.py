@@ -10,7 +10,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from types import MappingProxyType
 
@@ -44,7 +45,8 @@ ARTICLE_TAGS = frozenset(
 )
 ARTICLE_ATTRIBUTES = MappingProxyType({
     "a": frozenset({"href", "title"}),
-    "img": frozenset({"src", "alt", "title", "width", "height"}),
+    # srcset and sizes pass only as the media library renders them (see _filter_article_attribute).
+    "img": frozenset({"src", "alt", "title", "width", "height", "srcset", "sizes"}),
 })
 ARTICLE_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 ARTICLE_LINK_REL = "noopener"
@@ -52,6 +54,12 @@ ARTICLE_LINK_REL = "noopener"
 #: Schemes for URL attributes nh3 does not check itself (``cite``) and for ``img src``.
 CITE_URL_SCHEMES = frozenset({"http", "https"})
 IMAGE_URL_SCHEMES = frozenset({"http", "https"})
+
+#: A media library rendition, served by this site (the only relative image source).
+MEDIA_PATH_RE = re.compile(r"/media/[0-9a-f]{32}(?:-w[0-9]{1,5})?\.(?:jpg|png|webp)")
+_SRCSET_CANDIDATE_RE = re.compile(r"\s*(\S+) ([0-9]{1,5})w\s*")
+#: The one ``sizes`` value articles carry: the column is 46rem wide less its padding.
+ARTICLE_IMAGE_SIZES = "(min-width: 46rem) 44rem, calc(100vw - 2rem)"
 
 #: Tags removed together with everything inside them (not merely unwrapped).
 CONTENT_REMOVED_TAGS = frozenset(
@@ -108,8 +116,25 @@ def _filter_comment_attribute(tag: str, attribute: str, value: str) -> str | Non
     return value
 
 
+def _media_srcset(value: str) -> bool:
+    """Tell whether every candidate of a srcset is a library rendition ("<path> <n>w")."""
+    candidates = value.split(",")
+    for candidate in candidates:
+        match = _SRCSET_CANDIDATE_RE.fullmatch(candidate)
+        if match is None or not MEDIA_PATH_RE.fullmatch(match.group(1)):
+            return False
+    return bool(candidates)
+
+
 def _filter_article_attribute(tag: str, attribute: str, value: str) -> str | None:
-    if tag == "img" and attribute == "src" and _scheme(value) not in IMAGE_URL_SCHEMES:
+    if tag != "img":
+        return value
+    if attribute == "src" and _scheme(value) not in IMAGE_URL_SCHEMES \
+            and not MEDIA_PATH_RE.fullmatch(value):
+        return None
+    if attribute == "srcset" and not _media_srcset(value):
+        return None
+    if attribute == "sizes" and value != ARTICLE_IMAGE_SIZES:
         return None
     return value
 
@@ -230,17 +255,108 @@ def render_comment(text: str) -> str:
     return _COMMENT_GATE.clean(_autop(_linkify(fragment)))
 
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+@dataclass(frozen=True)
+class LibraryImage:
+    """What an article needs to draw a media library image: its renditions, narrowest
+    first, as (path, width, height), and the library's alt text."""
+
+    renditions: tuple[tuple[str, int, int], ...]
+    alt: str = ""
+
+    @property
+    def default(self) -> tuple[str, int, int]:
+        """The rendition for browsers that ignore srcset: the widest up to 1280 px."""
+        fitting = [r for r in self.renditions if r[1] <= 1280]
+        return fitting[-1] if fitting else self.renditions[0]
 
 
-def render_article(markdown: str) -> str:
-    """Render an article's Markdown body as safe HTML; ``#`` headings become ``<h2>``."""
-    env: dict[str, object] = {}
+_LIBRARY_DIGEST_RE = re.compile(r"/media/([0-9a-f]{32})(?:-w[0-9]{1,5})?\.(?:jpg|png|webp)")
+
+# Smart quotes and dashes ("typographer") touch text only: code spans and blocks, URLs and
+# raw HTML keep their characters.
+_MARKDOWN = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(
+    ["table", "strikethrough", "replacements", "smartquotes"])
+_TYPOGRAPHER = MarkdownIt("zero", {"typographer": True}).enable(["replacements", "smartquotes"])
+
+
+def _attributes_html(attributes: list[tuple[str, str]]) -> str:
+    return "".join(f' {name}="{html.escape(value)}"' for name, value in attributes)
+
+
+def _render_image(renderer, tokens, index, options, env) -> str:
+    """Draw an image; a library image gets its renditions, size and, alone in its
+    paragraph, a figure with its title as the caption."""
+    token = tokens[index]
+    alt = renderer.renderInlineAsText(token.children or [], options, env)
+    src = str(token.attrGet("src") or "")
+    title = token.attrGet("title")
+    match = _LIBRARY_DIGEST_RE.fullmatch(src)
+    image = env.get("images", {}).get(match.group(1)) if match else None
+    if image is None:
+        attributes = [("src", src), ("alt", alt)] + ([("title", str(title))] if title else [])
+        return f"<img{_attributes_html(attributes)}>"
+    path, width, height = image.default
+    srcset = ", ".join(f"{p} {w}w" for p, w, _ in image.renditions)
+    full_width, full_height = image.renditions[-1][1:]
+    attributes = [("src", path), ("srcset", srcset), ("sizes", ARTICLE_IMAGE_SIZES),
+                  ("width", str(full_width)), ("height", str(full_height)),
+                  ("alt", alt or image.alt)]
+    tag = f"<img{_attributes_html(attributes)}>"
+    if token.meta.get("figure") and title:
+        return f"{tag}<figcaption>{html.escape(str(title), quote=False)}</figcaption>"
+    return tag
+
+
+_MARKDOWN.add_render_rule("image", _render_image)
+
+
+def _mark_figures(tokens, images: Mapping[str, LibraryImage]) -> None:
+    """Turn a paragraph holding one library image alone into a <figure>."""
+    for index in range(len(tokens) - 2):
+        opening, inline, closing = tokens[index:index + 3]
+        if opening.type != "paragraph_open" or opening.hidden or inline.type != "inline":
+            continue
+        children = inline.children or []
+        if len(children) != 1 or children[0].type != "image":
+            continue
+        match = _LIBRARY_DIGEST_RE.fullmatch(str(children[0].attrGet("src") or ""))
+        if match is None or match.group(1) not in images:
+            continue
+        children[0].meta["figure"] = True
+        opening.tag = closing.tag = "figure"
+
+
+def render_article(markdown: str, images: Mapping[str, LibraryImage] | None = None) -> str:
+    """Render an article's Markdown body as safe HTML; ``#`` headings become ``<h2>``.
+
+    *images* maps media library digests to their renditions, so that ``/media/...``
+    images are drawn with srcset, sizes, width and height."""
+    env: dict[str, object] = {"images": images or {}}
     tokens = _MARKDOWN.parse(_normalize(markdown, multiline=True), env)
     for token in tokens:
         if token.type in ("heading_open", "heading_close") and token.tag == "h1":
             token.tag = "h2"
+    _mark_figures(tokens, images or {})
     return _ARTICLE_GATE.clean(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, env))
+
+
+def typeset_text(text: str) -> str:
+    """Return plain *text* with smart quotes and dashes, as articles get them (no markup:
+    the result is text, to be escaped on output)."""
+    text = normalize_text(text, multiline=True)
+    if not text:
+        return ""
+    tokens = _TYPOGRAPHER.parseInline(text)
+    return "".join(child.content for token in tokens for child in (token.children or [])
+                   if child.type == "text")
+
+
+def summarize(html_text: str, words: int = 55) -> str:
+    """Return the opening *words* words of an HTML body as plain text ("…" when cut)."""
+    found = strip_tags(html_text).split(" ")
+    if len(found) <= words:
+        return " ".join(found)
+    return " ".join(found[:words]).rstrip(",;:.—–-") + "…"
 
 
 def render_excerpt(text: str) -> str:

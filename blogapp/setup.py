@@ -43,10 +43,12 @@ def register_blueprints(app: Flask) -> None:
     from blogapp.blog import bp as blog_bp
     from blogapp.comments import bp as comments_bp
     from blogapp.importers.redirects import bp as old_urls_bp
+    from blogapp.media import bp as media_bp
     from blogapp.moderation import bp as moderation_bp
 
     app.register_blueprint(blog_bp)
     app.register_blueprint(comments_bp)
+    app.register_blueprint(media_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(old_urls_bp)  # old WordPress addresses: 301 to imported articles
@@ -57,9 +59,11 @@ def register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
     from blogapp.avatars import identicon, neutral_avatar
+    from blogapp.blog.seo import register_seo
 
     app.jinja_env.globals["identicon"] = identicon
     app.jinja_env.globals["neutral_avatar"] = neutral_avatar
+    register_seo(app)
 
     @app.context_processor
     def staff_context() -> dict:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, current_app
 from werkzeug.routing import MapAdapter
 
 
@@ -38,6 +38,11 @@ def external_url(app: Flask, endpoint: str, **values: Any) -> str:
     anchor = values.pop("_anchor", None)
     url = site_adapter(app).build(endpoint, values, force_external=True)
     return f"{url}#{anchor}" if anchor else url
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """Return the absolute URL of *endpoint* on the configured site, for the current app."""
+    return external_url(current_app._get_current_object(), endpoint, **values)
 
 
 @contextmanager

@@ -190,7 +190,7 @@ def test_stored_links_follow_the_configured_path_prefix(app, article):
 def test_feed_links_come_from_site_url_not_the_request(app, article):
     expected = app.test_client().get("/feed.atom").data
     assert f"https://news.example/articles/{article}".encode() in expected
-    assert b"<id>https://news.example/</id>" in expected
+    assert b"<id>https://news.example/feed.atom</id>" in expected
     wrong = []
     for label, environ in HOSTILE:
         overrides = dict(environ)

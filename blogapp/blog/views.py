@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request
-from sqlalchemy import func, select
+from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
+from sqlalchemy.orm import selectinload
 
+from blogapp.blog.listing import atom_response, count_visible, visible_where
 from blogapp.blog.lookup import visible_version_or_404
 from blogapp.blog.reader_pages import current as etag_is_current
 from blogapp.blog.reader_pages import plain_response
@@ -17,9 +18,9 @@ from blogapp.comments.page import (
 from blogapp.discussion import load_settings
 from blogapp.extensions import db
 from blogapp.integers import query_int
-from blogapp.models import Article, ArticleStatus
+from blogapp.models import Article
 from blogapp.models.base import utcnow
-from blogapp.site import site_request
+from blogapp.site import absolute_url
 
 bp = Blueprint("blog", __name__)
 
@@ -29,18 +30,15 @@ def index():
     per_page = current_app.config["ARTICLES_PER_PAGE"]
     page = query_int("page", 1)
     now = utcnow()
-    total = db.session.scalar(
-        select(func.count(Article.id))
-        .where(Article.status == ArticleStatus.PUBLISHED.value)
-        .where(Article.published_at <= now)
-    )
+    total = count_visible(None, now)
     pages = max(1, -(-total // per_page))
     if page > pages:  # also keeps the OFFSET below within the database's integers
         abort(404)
     articles = db.session.scalars(
-        Article.visible(now).limit(per_page).offset((page - 1) * per_page)
+        visible_where(None, now).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return render_template("blog/index.html", articles=articles, page=page, pages=pages)
+    return render_template("blog/index.html", articles=articles, page=page, pages=pages,
+                           page_url=lambda n: url_for("blog.index", page=n if n > 1 else None))
 
 
 @bp.route("/articles/<slug>")
@@ -66,10 +64,7 @@ def article(slug: str):
 
 @bp.route("/feed.atom")
 def feed():
-    articles = db.session.scalars(Article.visible().limit(20)).all()
-    updated = max((a.updated_at for a in articles), default=utcnow())
-    with site_request(current_app._get_current_object()):  # links on SITE_URL, not Host
-        body = render_template("blog/feed.atom.xml", articles=articles, updated=updated)
-    response = make_response(body)
-    response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
-    return response
+    articles = db.session.scalars(visible_where().options(selectinload(Article.tags))
+                                  .limit(20)).all()
+    return atom_response(articles, current_app.config["SITE_NAME"], absolute_url("blog.index"),
+                         absolute_url("blog.feed"))

@@ -7,22 +7,35 @@ from blogapp.models.audit import AuditEntry
 from blogapp.models.comment import Comment
 from blogapp.models.import_record import ImportRecord
 from blogapp.models.mail_link import MailLinkUse
+from blogapp.models.media import ArticleMedia, Media
+from blogapp.models.revision import ArticleRevision, RevisionKind
 from blogapp.models.setting import SiteSetting
 from blogapp.models.tally import CommentDayCount, CommentStatusCount
+from blogapp.models.taxonomy import Category, Tag
 from blogapp.models.user import Role, User
+from blogapp.models.user_slug import unique_user_slug
 from blogapp.policy import CommentStatus
 
 __all__ = [
     "Article",
+    "ArticleMedia",
+    "ArticleRevision",
     "ArticleStatus",
     "AuditEntry",
+    "Category",
     "Comment",
     "CommentDayCount",
     "CommentStatus",
     "CommentStatusCount",
     "ImportRecord",
     "MailLinkUse",
+    "Media",
+    "ArticleMedia",
+    "ArticleRevision",
+    "RevisionKind",
     "Role",
     "SiteSetting",
+    "Tag",
     "User",
+    "unique_user_slug",
 ]

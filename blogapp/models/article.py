@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blogapp.extensions import db
 from blogapp.models.base import utcnow
+from blogapp.models.media import Media
+from blogapp.models.taxonomy import Category, Tag, article_categories, article_tags
 from blogapp.models.user import User
 
 
@@ -30,6 +32,11 @@ class Article(db.Model):
     body_md: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     excerpt: Mapped[str] = mapped_column(Text, default="")
+    # What listings, feeds and link previews show: the excerpt typeset, else the body's
+    # opening words (made at save time).
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # A featured image counts as used, so the library never deletes it (no ON DELETE).
+    featured_media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id"))
     status: Mapped[str] = mapped_column(String(16), default=ArticleStatus.DRAFT.value)
     published_at: Mapped[datetime | None] = mapped_column(default=None)
     comments_open: Mapped[bool] = mapped_column(default=True)
@@ -41,6 +48,15 @@ class Article(db.Model):
     comments_version: Mapped[int] = mapped_column(default=0)
 
     author: Mapped[User | None] = relationship(lazy="joined")
+    featured: Mapped[Media | None] = relationship()
+    categories: Mapped[list[Category]] = relationship(
+        secondary=article_categories, order_by=Category.name)
+    tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=Tag.name)
+
+    @property
+    def teaser(self) -> str:
+        """The summary, or the excerpt of an article saved before summaries existed."""
+        return self.summary or self.excerpt
 
     @property
     def is_published(self) -> bool:

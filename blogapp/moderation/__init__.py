@@ -1,14 +1,18 @@
-"""Staff pages under /admin: dashboard, comment queue, settings, users, privacy, publishing,
-and each staff member's own account."""
+"""Staff pages under /admin: dashboard, comment queue, settings, users, privacy, publishing
+(articles, media, categories, profiles), and each staff member's own account."""
 
 from blogapp.moderation import (  # noqa: F401  (attach their routes)
     account,
     articles,
     audit_log,
+    categories,
     comment_page,
     comments,
     dashboard,
+    editor_api,
+    media_library,
     privacy,
+    profiles,
     settings_page,
     users,
 )

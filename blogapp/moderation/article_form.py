@@ -1,14 +1,31 @@
-"""The article editor's form."""
+"""The article editor's forms."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from wtforms import BooleanField, DateTimeLocalField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blogapp.forms import TextForm
 from blogapp.models.base import utcnow
+
+MAX_BODY = 500_000
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of checkboxes (a managed list, e.g. categories)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
 
 
 class ArticleForm(TextForm):
@@ -17,8 +34,17 @@ class ArticleForm(TextForm):
         "Slug", validators=[Optional(), Length(max=80)],
         description="Left empty, it is made from the title.",
     )
-    body = TextAreaField("Body (Markdown)", validators=[DataRequired(), Length(max=500_000)])
-    excerpt = TextAreaField("Excerpt", validators=[Optional(), Length(max=2000)])
+    body = TextAreaField("Body (Markdown)", validators=[DataRequired(), Length(max=MAX_BODY)])
+    excerpt = TextAreaField(
+        "Excerpt", validators=[Optional(), Length(max=2000)],
+        description="Shown on the index, in feeds and in link previews; left empty, the "
+                    "body's opening words are.")
+    categories = CheckboxListField("Categories", coerce=int, validate_choice=True)
+    tags = StringField("Tags", validators=[Optional(), Length(max=1000)],
+                       description="Separated by commas; new tags are created.")
+    featured = SelectField("Featured image", default="", validate_choice=True,
+                           description="Shown on the index and above the article, and in "
+                                       "link previews.")
     comments_open = BooleanField("Allow comments", default=True)
     publish_at = DateTimeLocalField(
         "Publish at (UTC)", validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -34,3 +60,16 @@ class ArticleForm(TextForm):
 
     def scheduled_time(self) -> datetime | None:
         return self.publish_at.data
+
+    def featured_media_id(self) -> int | None:
+        value = self.featured.data or ""
+        return int(value) if value.isascii() and value.isdigit() else None
+
+
+class DraftTextForm(TextForm):
+    """What the editor's script sends to preview or autosave: the text, unchecked for
+    completeness (work in progress may have no title yet)."""
+
+    title = StringField("Title", validators=[Optional(), Length(max=200)])
+    body = TextAreaField("Body", validators=[Optional(), Length(max=MAX_BODY)])
+    excerpt = TextAreaField("Excerpt", validators=[Optional(), Length(max=2000)])

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from blogapp.auth.access import owner_required
 from blogapp.extensions import db
-from blogapp.models import Article, ArticleStatus
+from blogapp.models import Article, ArticleStatus, Media
 from blogapp.moderation.article_form import ArticleForm
 from blogapp.moderation.blueprint import bp
-from blogapp.sanitize import render_article
+from blogapp.services.article_content import render_body
 from blogapp.services.articles import ArticleDraft, delete_article, save_article, set_state
+from blogapp.services.revisions import newer_autosave, revisions_of
+from blogapp.services.taxonomy import all_categories
+
+FEATURED_CHOICES = 100  # the newest images offered as featured (and the current one)
 
 EDITOR_ACTIONS = {"draft", "publish", "schedule", "preview"}
 LIST_ACTIONS = {"publish", "unpublish", "trash", "restore", "delete"}
@@ -56,15 +60,50 @@ def edit_article(article_id: int):
     return _editor(_article_or_404(article_id))
 
 
+def _media_choices(article: Article | None) -> list[tuple[str, str]]:
+    recent = list(db.session.scalars(select(Media).order_by(Media.created_at.desc(),
+                                                            Media.id.desc())
+                                      .limit(FEATURED_CHOICES)))
+    if article is not None and article.featured is not None and article.featured not in recent:
+        recent.insert(0, article.featured)
+    return [("", "None")] + [(str(m.id), m.alt or m.filename) for m in recent]
+
+
+def _fill_from(form: ArticleForm, article: Article) -> None:
+    form.title.data = article.title
+    form.slug.data = article.slug
+    form.body.data = article.body_md
+    form.excerpt.data = article.excerpt
+    form.comments_open.data = article.comments_open
+    form.publish_at.data = article.published_at
+    form.categories.data = [c.id for c in article.categories]
+    form.tags.data = ", ".join(t.name for t in article.tags)
+    form.featured.data = str(article.featured_media_id or "")
+
+
+def _page(form: ArticleForm, article: Article | None, preview: str | None, status: int = 200,
+          loaded_autosave: bool = False):
+    autosaved = newer_autosave(article, current_user.id) if article is not None else None
+    return render_template(
+        "moderation/article_form.html", form=form, article=article, preview=preview,
+        revisions=revisions_of(article) if article is not None else [],
+        autosaved=None if loaded_autosave else autosaved, loaded_autosave=loaded_autosave,
+        autosave_seconds=current_app.config["EDITOR_AUTOSAVE_SECONDS"],
+    ), status
+
+
 def _editor(article: Article | None):
     form = ArticleForm(obj=None)
+    form.categories.choices = [(c.id, c.name) for c in all_categories()]
+    form.featured.choices = _media_choices(article)
+    loaded_autosave = False
     if request.method == "GET" and article is not None:
-        form.title.data = article.title
-        form.slug.data = article.slug
-        form.body.data = article.body_md
-        form.excerpt.data = article.excerpt
-        form.comments_open.data = article.comments_open
-        form.publish_at.data = article.published_at
+        _fill_from(form, article)
+        autosaved = newer_autosave(article, current_user.id)
+        if request.args.get("autosave") and autosaved is not None:
+            form.title.data, form.body.data, form.excerpt.data = (
+                autosaved.title, autosaved.body_md, autosaved.excerpt)
+            loaded_autosave = True
     action = request.form.get("action", "draft")
     if action not in EDITOR_ACTIONS:
         action = "draft"
@@ -73,7 +112,7 @@ def _editor(article: Article | None):
     if form.is_submitted():
         if form.validate():
             if action == "preview":
-                preview = render_article(form.body.data)
+                preview = render_body(form.body.data)
             else:
                 saved = save_article(
                     ArticleDraft(
@@ -84,6 +123,9 @@ def _editor(article: Article | None):
                         comments_open=form.comments_open.data,
                         action=action,
                         publish_at=form.publish_at.data,
+                        category_ids=tuple(form.categories.data or ()),
+                        tags=form.tags.data or "",
+                        featured_media_id=form.featured_media_id(),
                     ),
                     author_id=current_user.id,
                     article=article,
@@ -91,10 +133,8 @@ def _editor(article: Article | None):
                 flash(_saved_message(saved), "success")
                 return redirect(url_for("moderation.edit_article", article_id=saved.id))
         else:
-            return render_template("moderation/article_form.html", form=form, article=article,
-                                   preview=None), 422
-    return render_template("moderation/article_form.html", form=form, article=article,
-                           preview=preview)
+            return _page(form, article, None, 422)
+    return _page(form, article, preview, loaded_autosave=loaded_autosave)
 
 
 def _saved_message(article: Article) -> str:

@@ -1,28 +1,24 @@
-"""Writing articles: slugs, rendering at save time, publishing states."""
+"""Writing articles: slugs, rendering at save time, categories and tags, revisions,
+publishing states."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
 from blogapp.extensions import db
-from blogapp.models import Article, ArticleStatus
+from blogapp.models import Article, ArticleStatus, Media, RevisionKind
 from blogapp.models.base import utcnow
-from blogapp.sanitize import normalize_text, render_article
+from blogapp.sanitize import normalize_text
+from blogapp.services.article_content import apply_content
+from blogapp.services.revisions import discard_autosave, record_revision
+from blogapp.services.taxonomy import categories_by_ids, tags_for
+from blogapp.slugs import slugify
 
-_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
-
-
-def slugify(text: str, max_length: int = 80) -> str:
-    """Make a URL slug that keeps letters of every script ("Über Straße" -> "über-straße")."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    slug = _NON_WORD.sub("-", text).strip("-_")
-    slug = re.sub(r"[-_]{2,}", "-", slug)[:max_length].strip("-_")
-    return slug or "article"
+__all__ = ["ArticleDraft", "delete_article", "save_article", "set_state", "slugify",
+           "unique_slug"]
 
 
 def unique_slug(wanted: str, exclude_id: int | None = None) -> str:
@@ -48,11 +44,15 @@ class ArticleDraft:
     comments_open: bool
     action: str  # "draft", "publish" or "schedule"
     publish_at: datetime | None = None
+    category_ids: tuple[int, ...] = ()
+    tags: str = ""  # comma-separated; new ones are created
+    featured_media_id: int | None = None
 
 
 def save_article(draft: ArticleDraft, author_id: int | None, article: Article | None = None,
                  now: datetime | None = None) -> Article:
-    """Create or update an article from *draft* and commit."""
+    """Create or update an article from *draft*, record the save as a revision (by
+    *author_id*, who wrote or edited it) and commit."""
     now = now or utcnow()
     slug = unique_slug(draft.slug or draft.title, exclude_id=article.id if article else None)
     if article is None:
@@ -61,10 +61,13 @@ def save_article(draft: ArticleDraft, author_id: int | None, article: Article | 
     article.title = normalize_text(draft.title, multiline=False)
     article.slug = slug
     article.body_md = normalize_text(draft.body_md, multiline=True, keep_indent=True)
-    article.body_html = render_article(article.body_md)
     article.excerpt = normalize_text(draft.excerpt, multiline=True)
     article.comments_open = draft.comments_open
     article.updated_at = now
+    article.featured_media_id = _existing_media(draft.featured_media_id)
+    article.categories = categories_by_ids(draft.category_ids)
+    article.tags = tags_for(draft.tags)
+    apply_content(article)
     if draft.action == "publish":
         article.status = ArticleStatus.PUBLISHED.value
         if article.published_at is None or article.published_at > now:
@@ -75,8 +78,16 @@ def save_article(draft: ArticleDraft, author_id: int | None, article: Article | 
     else:
         article.status = ArticleStatus.DRAFT.value
     article.comments_version += 1
+    record_revision(article, RevisionKind.SAVE, author_id, now)
+    discard_autosave(article.id, author_id)
     db.session.commit()
     return article
+
+
+def _existing_media(media_id: int | None) -> int | None:
+    if media_id is None:
+        return None
+    return db.session.scalar(select(Media.id).where(Media.id == media_id))
 
 
 def set_state(article: Article, action: str, now: datetime | None = None) -> None:

@@ -21,6 +21,8 @@ SNAPSHOT_PREFIX = "/__snapshot__/"
 # Console noise from Chromium itself, not from page code: aborted loads and DOM lints.
 BENIGN_CONSOLE = re.compile(
     r"^(Failed to load resource|\[DOM\] |Not allowed to launch 'mailto:"
+    # the probe's click on a file input (the editor's upload field), which is no user's:
+    r"|File chooser dialog can only be shown with a user activation"
     # an <input type=datetime-local> given back the text a refused form held:
     r"|The specified value .* does not conform to the required format)", re.DOTALL)
 
@@ -103,7 +105,10 @@ DOM_CHECK_JS = r"""(nonce) => {
       if (name === 'srcdoc') bad.push(['srcdoc attribute', snippet(el)]);
       if (URL_ATTRS.has(name) && /^(javascript|vbscript|livescript|data):/.test(value))
         bad.push(['script or data URL in ' + name, snippet(el)]);
-      if (name === 'content' && /url=(javascript|vbscript|data):/.test(value))
+      // Only a refresh acts on a URL in content: OpenGraph and Twitter tags carry titles
+      // as typed, which may spell "url=javascript:" and are inert text.
+      if (name === 'content' && el.hasAttribute('http-equiv')
+          && /url=(javascript|vbscript|data):/.test(value))
         bad.push(['script URL in meta content', snippet(el)]);
       if (name === 'style' && /expression|javascript:|url\(|behavior|binding/.test(value))
         bad.push(['active style attribute', snippet(el)]);
@@ -115,14 +120,23 @@ DOM_CHECK_JS = r"""(nonce) => {
         bad.push(['(X)HTML, SVG or MathML element in the feed', snippet(el)]);
       continue;
     }
-    if (tag === 'script') {
+    // The page's own JSON-LD block (a data block browsers never run) sits in <head>.
+    const dataBlock = tag === 'script' && el.getAttribute('type') === 'application/ld+json'
+      && !el.hasAttribute('src') && el.parentElement === document.head;
+    if (tag === 'script' && !dataBlock) {
       if (!(el.nonce && el.nonce === nonce))
         bad.push(['script element without this response\'s nonce', snippet(el)]);
     }
     if (tag === 'style' && !(el.nonce && el.nonce === nonce))
       bad.push(['style element', snippet(el)]);
     if (tag === 'meta' && el.hasAttribute('http-equiv')) bad.push(['meta http-equiv', snippet(el)]);
-    if (tag === 'link' && !/^\/(static\/|feed\.atom)/.test(el.getAttribute('href') || ''))
+    // The app's own links in <head>: stylesheets, feeds (the site's and an archive's) and
+    // the canonical URL (absolute, on the configured site; never fetched by a browser).
+    const href = el.getAttribute('href') || '';
+    const ownLink = /^\/(static\/|feed\.atom$|(category|tag|author)\/[^/]+\/feed\.atom$)/.test(href)
+      || (el.rel === 'canonical'
+          && /^https?:\/\/[^/]+\/(articles\/|category\/|tag\/|author\/|\?|$)/.test(href));
+    if (tag === 'link' && !(ownLink && el.parentElement === document.head))
       bad.push(['foreign link element', snippet(el)]);
     if (tag === 'form') {
       const action = el.getAttribute('action') || '';

@@ -2,8 +2,8 @@
 
 Every vector of xss_vectors.txt goes through every input a reader or an owner controls,
 by the real forms: a reader's comment text, name, email, website and user agent, a
-reader's reply, a moderator's edit and reply, an article's title, Markdown body and
-excerpt. Everything is approved, then headless Chromium opens the front page, every
+reader's reply, a moderator's edit and reply, an article's title, Markdown body,
+excerpt and tags. Everything is approved, then headless Chromium opens the front page, every
 article, the feed, the staff pages and the forms re-rendered after a refusal, moves the
 mouse over the content, and fires every event at, focuses and clicks every element. Any
 dialog, console output, page error, request to a payload host, event-handler attribute,
@@ -151,6 +151,9 @@ class Seeder:
     def publish(self, title: str, body: str, excerpt: str) -> str:
         response = self.owner.post("/admin/articles/new", data={
             "title": title, "slug": "", "body": body, "excerpt": excerpt, "comments_open": "y",
+            # The title's vectors as tags too: they reach the page, its OpenGraph tags and
+            # its JSON-LD block, and the feed's categories.
+            "tags": title,
             "action": "publish", "csrf_token": self.owner_csrf})
         assert response.status_code == 302, response.text[:2000]
         article_id = int(response.headers["Location"].split("/")[-2])
@@ -273,6 +276,7 @@ def seed(site: Site, snapshot) -> None:
         if (k + 1) % 20 == 0 or k == articles - 1:  # the feed lists the 20 newest
             site.feeds.append(snapshot("feed", seeder.reader.get("/feed.atom")))
     site.count("article title", n)  # packed several to a title, long ones cut at 200
+    site.count("article tags", n)  # the title's text, split at commas
     site.count("article excerpt", n)
 
     has_edit = "moderation.comment_edit" in app.view_functions

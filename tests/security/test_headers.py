@@ -3,6 +3,7 @@ owner), every kind of error page, and the cookies the app sets, over HTTP and HT
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -12,6 +13,9 @@ from tests.security.conftest import FAST_DISCUSSION, rule_url, rules_with, seed_
 
 STRICT_REFERRER = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
 SCRIPT_TAG_RE = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
+# A JSON-LD data block (schema.org data on article pages): browsers never run a script
+# whose type is not JavaScript, so CSP does not apply to it. It is checked as data instead.
+DATA_BLOCK_RE = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
 NONCE_ATTR_RE = re.compile(r'\bnonce="([^"]+)"')
 INLINE_HANDLER_RE = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
 
@@ -64,6 +68,10 @@ def check_scripts(html: str, script_src: list[str], where: str) -> None:
     """Every script the page carries must be one the policy lets run, and the app's own
     markup must not rely on inline handlers (the policy would block them)."""
     nonces = {s[len("'nonce-"):-1] for s in script_src if s.startswith("'nonce-")}
+    for data in DATA_BLOCK_RE.findall(html):
+        assert "<" not in data, f"{where}: markup in a JSON-LD block: {data[:200]}"
+        json.loads(data)
+    html = DATA_BLOCK_RE.sub("", html)
     for attributes in SCRIPT_TAG_RE.findall(html):
         match = NONCE_ATTR_RE.search(attributes)
         assert match and match.group(1) in nonces, f"{where}: <script{attributes}> lacks the nonce"
