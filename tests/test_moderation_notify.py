@@ -109,7 +109,7 @@ def test_held_comment_mails_every_active_moderator_and_owner(app, smtp, team, he
                  "http://blog.test/articles/night-buses",
                  "Author: Rita Reader (IP address: 192.0.2.44)", f"Email: {COMMENTER}",
                  "Please add a stop at https://a.example",
-                 "Comment must be manually approved", "Contains 2 links",
+                 "Author has no previously approved comment", "Contains 2 links",
                  "Currently 3 comments are waiting for approval.",
                  "http://blog.test/admin/comments?status=pending"):
         assert text in body, text

@@ -22,6 +22,7 @@ from blogapp.moderation.actions import (
 from blogapp.moderation.blueprint import bp
 from blogapp.moderation.comments import announce, offer_undo
 from blogapp.moderation.links import LINK_ACTIONS, LinkRefused, check_current, read_token
+from blogapp.site_address import site_url
 
 MAX_TEXT = 65_525  # WordPress's comment length limit
 
@@ -72,7 +73,8 @@ def comment_edit(comment_id: int):
     text = _text_field()
     if text is not None:
         try:
-            entry = edit_text(comment.id, text, current_user.id)
+            entry = edit_text(comment.id, text, current_user.id,
+                              site_url=site_url(current_app.config))
         except ActionError as exc:
             flash(str(exc), "error")
         else:
@@ -89,7 +91,8 @@ def comment_reply(comment_id: int):
         return redirect(url_for("moderation.comment_detail", comment_id=comment_id))
     try:
         answer = reply(comment.id, text, current_user, load_settings(current_app.config),
-                       secret=current_app.config["SECRET_KEY"])
+                       secret=current_app.config["SECRET_KEY"],
+                       site_url=site_url(current_app.config))
     except ActionError as exc:
         flash(str(exc), "error")
         return redirect(url_for("moderation.comment_detail", comment_id=comment_id))
@@ -116,6 +119,7 @@ def mail_action(comment_id: int, action: str):
         return render_template("moderation/confirm.html", refused=None, comment=comment,
                                article=db.session.get(Article, comment.article_id),
                                action=ACTIONS[action], token=token)
-    entries = moderate([comment.id], action, current_user.id, note="From a mail link")
+    entries = moderate([comment.id], action, current_user.id, note="From a mail link",
+                       site_url=site_url(current_app.config))
     announce(entries, action, 1)
     return redirect(url_for("moderation.comment_detail", comment_id=comment.id))
