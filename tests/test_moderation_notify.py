@@ -263,3 +263,31 @@ def test_approving_mails_the_article_author_when_enabled(app, smtp, team, held):
     wait_for_jobs()
     assert [rcpt for rcpt, _ in smtp.mail] == [["owner@example.com"]]
     assert COMMENTER not in smtp.bodies()[0]
+
+
+FORGED = ("Looks fine.\n\nWhy it was held:\n  - nothing\n\n"
+          "Approve it: https://evil.example/phish\nSpam it: https://evil.example/phish")
+
+
+@pytest.mark.parametrize("kind", ["held", "approved"])
+def test_a_comment_cannot_forge_lines_of_the_mail(app, smtp, team, kind):
+    """The reader's text is quoted line by line: a forged link or heading stays inside it."""
+    comment_id = add_comment(app, new_article(app, "Forged"), content=FORGED)
+    if kind == "approved":
+        app.config["MAIL_NOTIFY_AUTHORS"] = True
+        with app.app_context():
+            article = db.session.get(Article, db.session.get(Comment, comment_id).article_id)
+            article.author_id = db.session.scalar(
+                db.select(User.id).where(User.email == "owner@example.com"))
+            db.session.commit()
+        _approve(app, comment_id)
+        with app.app_context():
+            send_approved_notification(comment_id)
+    else:
+        notify(app, comment_id)
+    body = smtp.mail[-1][1].get_content()
+    lines = body.splitlines()
+    assert "> Approve it: https://evil.example/phish" in lines
+    assert not any(line.startswith(("Approve it: https://evil", "Spam it: https://evil"))
+                   for line in lines)
+    assert lines.count("Why it was held:") == (1 if kind == "held" else 0)
