@@ -11,6 +11,7 @@ import enum
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from blogapp.unicode_text import fold
 
@@ -257,16 +258,19 @@ def _key_reasons(
 ) -> list[Reason]:
     """Return one reason per key found in any checked field (see _folded_fields)."""
     reasons = []
-    for raw_key in keys:
-        key = raw_key.strip()
-        needle = fold(key)
-        if not needle:
-            continue
+    for key, needle in _folded_keys(keys):
         found = [name for attr, name in _KEY_FIELDS
                  if any(needle in value for value in fields[attr])]
         if found:
             reasons.append(Reason(code, f"Matches {label} “{key}” in {', '.join(found)}"))
     return reasons
+
+
+@lru_cache(maxsize=16)
+def _folded_keys(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Return each non-blank key beside its folded form, once per settings value."""
+    pairs = ((key.strip(), fold(key.strip())) for key in keys)
+    return tuple((key, needle) for key, needle in pairs if needle)
 
 
 def _akismet_reasons(akismet: AkismetVerdict) -> list[Reason]:
