@@ -76,6 +76,7 @@ def test_a_website_without_a_scheme_gets_http(app, client, article, typed, kept)
         ("https://a]b", "valid web address"),
         ("http://x.example:99999", "valid web address"),
         ("http://-x.example", "valid web address"),
+        ("\U00068aef\u0114c.example", "valid web address"),  # an unassigned code point
         ("http://blog.test@evil.example", "without a user name or password"),
     ],
 )

@@ -7,6 +7,7 @@ import time
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+import idna
 from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField, URLField
@@ -98,14 +99,16 @@ def _port_given(netloc: str) -> bool:
 
 
 def _valid_host(host: str) -> bool:
-    """Accept a DNS name (letters of any script, IDNA), an IPv4 or a bracketed IPv6."""
+    """Accept a DNS name (letters of any script, as IDNA 2008 and UTS #46 allow them),
+    an IPv4 or a bracketed IPv6."""
     if _IPV6_RE.fullmatch(host):
         return True
-    try:
-        ascii_host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return False
-    labels = ascii_host.rstrip(".").split(".")
+    if not host.isascii():
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError):
+            return False
+    labels = host.rstrip(".").split(".")
     return bool(labels) and all(_LABEL_RE.fullmatch(label) for label in labels)
 
 
