@@ -197,9 +197,7 @@ def rendered_comment(text: str, site_url: str | None = None) -> RenderedComment:
                           multiline=True)
     safe = _clean(_COMMENT_GATE, _autop(linkify(fragment, site)))
     plain = unescape_text("".join(token for is_tag, token in tokens(fragment) if not is_tag))
-    links = sum(1 for is_tag, token in tokens(safe)
-                if is_tag and token.startswith("<a ") and _HREF_ATTRIBUTE_RE.search(token))
-    return RenderedComment(safe, plain, links)
+    return RenderedComment(safe, plain, _links_in(safe))
 
 
 def render_plain(text: str) -> str:
@@ -255,11 +253,16 @@ def visible_text(text: str) -> str:
     return unescape_text(_clean(_TEXT_CLEANER, normalize_text(text, multiline=True)))
 
 
-_HREF_TAG_RE = re.compile(r'<a href="')
 # nh3 writes '"' inside a value as &quot;, so this finds the attribute and nothing else.
 _HREF_ATTRIBUTE_RE = re.compile(r'\shref="')
 
 
+def _links_in(serialized: str) -> int:
+    """Count the ``<a href>`` tags of HTML that nh3 serialized."""
+    return sum(1 for is_tag, token in tokens(serialized)
+               if is_tag and token.startswith("<a ") and _HREF_ATTRIBUTE_RE.search(token))
+
+
 def count_links(html_text: str) -> int:
     """Count the ``<a href>`` elements in HTML (mailto links included, as WordPress does)."""
-    return len(_HREF_TAG_RE.findall(_clean(_LINK_COUNTER, html_text)))
+    return _links_in(_clean(_LINK_COUNTER, html_text))
