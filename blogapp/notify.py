@@ -33,6 +33,12 @@ def moderator_addresses() -> list[str]:
                                    .order_by(User.id)))
 
 
+def quoted(text: str) -> list[str]:
+    """Return a reader's text as quoted lines ("> "), so that no line of it can pass for
+    one of the mail's own (a forged "Approve it: https://..." link, a "Why it was held")."""
+    return [f"> {line}" if line.strip() else ">" for line in text.splitlines()] or [">"]
+
+
 def held_message(app: Flask, comment: Comment, article: Article) -> tuple[str, str]:
     """Return the subject and body of the mail about a held comment."""
     links = {action: external_url(app, "moderation.mail_action", comment_id=comment.id,
@@ -48,7 +54,7 @@ def held_message(app: Flask, comment: Comment, article: Article) -> tuple[str, s
         f"Email: {comment.email or 'none given'}",
         f"URL: {comment.url or 'none given'}",
         "Comment:",
-        comment.content,
+        *quoted(comment.content),
         "",
         "Why it was held:",
         *reasons,
@@ -74,7 +80,7 @@ def approved_message(app: Flask, comment: Comment, article: Article) -> tuple[st
         f"Author: {comment.author or 'Anonymous'}",
         f"URL: {comment.url or 'none given'}",
         "Comment:",
-        comment.content,
+        *quoted(comment.content),
         "",
         f"You can see all comments on this post here: {permalink}",
     ]

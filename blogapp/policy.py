@@ -8,8 +8,12 @@ with a verdict and every reason that led to it.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from blogapp.unicode_text import fold
 
 
 class CommentStatus(enum.StrEnum):
@@ -39,6 +43,7 @@ REASON_AKISMET_SPAM = "akismet-spam"
 REASON_AKISMET_DISCARD = "akismet-discard"
 REASON_AKISMET_UNAVAILABLE = "akismet-unavailable"
 REASON_AKISMET_OWED = "akismet-owed"
+REASON_STAFF_IDENTITY = "staff-impersonation"
 # Not produced here: the form checks these, and the app may record them with the same shape.
 REASON_HONEYPOT = "honeypot"
 REASON_TIMESTAMP = "timestamp"
@@ -52,13 +57,14 @@ HOLD_CODES = frozenset(
         REASON_MODERATION_KEY,
         REASON_AKISMET_UNAVAILABLE,
         REASON_AKISMET_OWED,
+        REASON_STAFF_IDENTITY,
     }
 )
 
 DISCARD_AS_SPAM = "spam"
 DISCARD_DROP = "drop"
 
-FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
+FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."  # WordPress's words
 DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
 
 
@@ -68,8 +74,17 @@ class Reason:
     message: str
 
 
+def flood_message(seconds: int) -> str:
+    """Return WordPress's flood message with the wait in seconds."""
+    unit = "second" if seconds == 1 else "seconds"
+    return f"{FLOOD_MESSAGE[:-1]}: you can post again in {seconds} {unit}."
+
+
 @dataclass(frozen=True)
 class Submission:
+    """A comment as the policy sees it. The rendering facts (``content_html``,
+    ``link_count``, ``content_text``) are filled in once the cheap refusals have passed."""
+
     article_id: int
     parent_id: int | None
     author: str
@@ -80,12 +95,15 @@ class Submission:
     ip: str
     user_agent: str
     link_count: int
+    #: What the text and the name read as, tags removed and entities decoded.
+    content_text: str = ""
+    author_text: str = ""
 
 
 @dataclass(frozen=True)
 class DiscussionSettings:
-    manual_approval: bool = True
-    auto_approve_known_authors: bool = True
+    manual_approval: bool = False  # WordPress ships "must be manually approved" off
+    auto_approve_known_authors: bool = True  # ... and "previously approved author" on
     max_links: int = 2
     moderation_keys: tuple[str, ...] = ()
     disallowed_keys: tuple[str, ...] = ()
@@ -99,6 +117,9 @@ class History:
     approved_before: bool = False
     last_post_at: datetime | None = None
     duplicate: bool = False
+    #: A reader's post whose email, or name, is a staff account's.
+    staff_email: bool = False
+    staff_name: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +140,7 @@ class Refusal:
     code: str
     status_code: int
     message: str
+    retry_after: int | None = None  # seconds, for a 429
 
 
 # Fields WordPress searches for moderation and disallowed keys, with moderator-facing names.
@@ -152,8 +174,10 @@ def refuse(
         return Refusal("duplicate", 409, DUPLICATE_MESSAGE)
     if settings.flood_seconds > 0 and history.last_post_at is not None:
         elapsed = _naive_utc(now) - _naive_utc(history.last_post_at)
-        if elapsed < timedelta(seconds=settings.flood_seconds):
-            return Refusal("flood", 429, FLOOD_MESSAGE)
+        left = timedelta(seconds=settings.flood_seconds) - elapsed
+        if left > timedelta(0):
+            seconds = min(settings.flood_seconds, max(1, math.ceil(left.total_seconds())))
+            return Refusal("flood", 429, flood_message(seconds), retry_after=seconds)
     return None
 
 
@@ -166,16 +190,15 @@ def decide(
 ) -> Verdict:
     """Evaluate every rule, then pick the status by precedence: trash, spam, hold, approve."""
     drop = settings.akismet_discard == DISCARD_DROP
+    fields = _folded_fields(submission) if (settings.disallowed_keys
+                                            or settings.moderation_keys) else {}
     reasons = (
-        *_key_reasons(
-            submission, settings.disallowed_keys, REASON_DISALLOWED_KEY, "disallowed key"
-        ),
+        *_key_reasons(fields, settings.disallowed_keys, REASON_DISALLOWED_KEY, "disallowed key"),
         *_akismet_reasons(akismet),
+        *_staff_reasons(history),
         *_approval_reasons(settings, history),
         *_link_reasons(submission, settings),
-        *_key_reasons(
-            submission, settings.moderation_keys, REASON_MODERATION_KEY, "moderation key"
-        ),
+        *_key_reasons(fields, settings.moderation_keys, REASON_MODERATION_KEY, "moderation key"),
     )
     codes = {reason.code for reason in reasons}
     if REASON_DISALLOWED_KEY in codes:
@@ -193,8 +216,8 @@ def _approval_reasons(settings: DiscussionSettings, history: History) -> list[Re
     """Apply WordPress's "manually approved" and "previously approved author" options."""
     if settings.manual_approval:
         return [Reason(REASON_MANUAL_APPROVAL, "Comment must be manually approved")]
-    if not settings.auto_approve_known_authors:
-        return []
+    if not settings.auto_approve_known_authors or history.staff_email or history.staff_name:
+        return []  # a post in a staff member's name is held for that reason instead
     if history.approved_before:
         return [Reason(REASON_KNOWN_AUTHOR, "Author has a previously approved comment")]
     return [Reason(REASON_NEW_AUTHOR, "Author has no previously approved comment")]
@@ -209,24 +232,45 @@ def _link_reasons(submission: Submission, settings: DiscussionSettings) -> list[
     return [Reason(REASON_LINKS, message)]
 
 
+def _staff_reasons(history: History) -> list[Reason]:
+    """Hold a reader's post that uses a staff account's email or name (WordPress holds it).
+
+    Such a post is never a known author's: the staff member's own comments are theirs."""
+    if history.staff_email:
+        return [Reason(REASON_STAFF_IDENTITY, "Uses the email address of a staff account")]
+    if history.staff_name:
+        return [Reason(REASON_STAFF_IDENTITY, "Uses the name of a staff account")]
+    return []
+
+
+def _folded_fields(submission: Submission) -> dict[str, tuple[str, ...]]:
+    """Each checked field as key matching reads it: as typed, and as it reads once tags
+    are removed and entities decoded (name and text), folded (NFKC, case, invisibles)."""
+    seen = {"author": (submission.author, submission.author_text),
+            "content": (submission.content, submission.content_text)}
+    return {attr: tuple(fold(v) for v in seen.get(attr, (str(getattr(submission, attr) or ""),))
+                        if v)
+            for attr, _ in _KEY_FIELDS}
+
+
 def _key_reasons(
-    submission: Submission, keys: tuple[str, ...], code: str, label: str
+    fields: dict[str, tuple[str, ...]], keys: tuple[str, ...], code: str, label: str
 ) -> list[Reason]:
-    """Return one reason per key found (case-insensitively) in any checked field."""
+    """Return one reason per key found in any checked field (see _folded_fields)."""
     reasons = []
-    for raw_key in keys:
-        key = raw_key.strip()
-        if not key:
-            continue
-        needle = key.casefold()
-        fields = [
-            name
-            for attr, name in _KEY_FIELDS
-            if needle in str(getattr(submission, attr) or "").casefold()
-        ]
-        if fields:
-            reasons.append(Reason(code, f"Matches {label} “{key}” in {', '.join(fields)}"))
+    for key, needle in _folded_keys(keys):
+        found = [name for attr, name in _KEY_FIELDS
+                 if any(needle in value for value in fields[attr])]
+        if found:
+            reasons.append(Reason(code, f"Matches {label} “{key}” in {', '.join(found)}"))
     return reasons
+
+
+@lru_cache(maxsize=16)
+def _folded_keys(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Return each non-blank key beside its folded form, once per settings value."""
+    pairs = ((key.strip(), fold(key.strip())) for key in keys)
+    return tuple((key, needle) for key, needle in pairs if needle)
 
 
 def _akismet_reasons(akismet: AkismetVerdict) -> list[Reason]:

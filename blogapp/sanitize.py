@@ -3,20 +3,31 @@
 nh3 (Ammonia) is the security gate: every HTML string returned here was produced by an
 ``nh3.Cleaner`` built from the allow-lists below. Work done before the gate (Markdown
 rendering, paragraphs, linkifying) only shapes the markup; it never decides what is safe.
+Every input reaches nh3 through ``bound_markup`` (blogapp.html_limits), so the cost of
+each function here grows linearly with its input.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from html.parser import HTMLParser
+from functools import lru_cache
 from types import MappingProxyType
 
 import nh3
 from markdown_it import MarkdownIt
+
+from blogapp.html_limits import bound_markup
+from blogapp.linkify import EXTERNAL_REL, SITE_REL, Site, linkify, tokens, unescape_text
+from blogapp.unicode_text import normalize as _normalize
+from blogapp.unicode_text import normalize_text
+
+__all__ = [
+    "RenderedComment", "count_links", "normalize_text", "render_article", "render_comment",
+    "render_excerpt", "render_plain", "rendered_comment", "strip_tags", "visible_text",
+]
 
 # -- Allow-lists ------------------------------------------------------------------------
 
@@ -35,7 +46,7 @@ COMMENT_ATTRIBUTES = MappingProxyType({
     "q": frozenset({"cite"}),
 })
 COMMENT_URL_SCHEMES = frozenset({"http", "https", "mailto"})
-COMMENT_LINK_REL = "nofollow ugc noopener"
+COMMENT_LINK_REL = EXTERNAL_REL  # links that leave the site; SITE_REL for its own
 
 #: ``h1`` is the page title: Markdown ``#`` renders as ``h2``, a raw ``<h1>`` loses its tag.
 ARTICLE_TAGS = frozenset(
@@ -67,36 +78,6 @@ CONTENT_REMOVED_TAGS = frozenset(
      "applet", "noscript", "noembed", "noframes", "xmp", "plaintext", "textarea", "title",
      "select", "svg", "math"}
 )
-
-# -- Text normalization -----------------------------------------------------------------
-
-_LINE_BREAK_RE = re.compile(r"\r\n|[\r\u2028\u2029]")
-
-
-def _normalize(value: str, *, multiline: bool) -> str:
-    """Drop control characters and surrogates, unify line breaks, compose to NFC."""
-    value = _LINE_BREAK_RE.sub("\n", value)
-    if not multiline:
-        value = value.replace("\n", " ").replace("\t", " ")
-    kept = "\n\t" if multiline else ""
-    value = "".join(
-        ch for ch in value
-        if ch in kept or unicodedata.category(ch) not in ("Cc", "Cs")
-    )
-    return unicodedata.normalize("NFC", value)
-
-
-def normalize_text(value: str, *, multiline: bool, keep_indent: bool = False) -> str:
-    """Return a form field value with NFC, no control characters and no outer whitespace.
-
-    Tabs and newlines survive only when ``multiline``; otherwise each becomes a space.
-    Format characters (zero-width space/joiner, bidi marks) are kept: emoji sequences
-    and right-to-left text need them.
-    """
-    value = _normalize(value, multiline=multiline)
-    # Markdown needs the first line's indentation (an opening indented code block).
-    return value.lstrip("\n").rstrip() if keep_indent else value.strip()
-
 
 # -- URL attribute checks nh3 does not do for us ----------------------------------------
 
@@ -148,13 +129,23 @@ _COMMENT_OPTIONS = {
     "attributes": _attributes(COMMENT_ATTRIBUTES),
     "attribute_filter": _filter_comment_attribute,
     "url_schemes": set(COMMENT_URL_SCHEMES),
-    "url_relative": "deny",
+    "link_rel": None,
 }
-# First pass: reduce the input to the allowed inline tags so the paragraph and link steps
-# work on well-formed, escaped HTML. The gate below is what makes the result safe.
-_COMMENT_PRE = nh3.Cleaner(tags=set(COMMENT_TAGS), link_rel=None, **_COMMENT_OPTIONS)
+
+
+@lru_cache(maxsize=8)
+def _comment_pre(base: str | None) -> nh3.Cleaner:
+    """First pass: reduce the input to the allowed inline tags, relative links made
+    absolute against the site (or dropped without one), so the paragraph and link steps
+    work on well-formed, escaped HTML. The gate below is what makes the result safe."""
+    relative = ("rewrite_with_base", base) if base else "deny"
+    return nh3.Cleaner(tags=set(COMMENT_TAGS), url_relative=relative, **_COMMENT_OPTIONS)
+
+
+# The gate keeps only the two rel values the link step writes; relative URLs are gone by then.
 _COMMENT_GATE = nh3.Cleaner(
-    tags=set(COMMENT_TAGS | COMMENT_BLOCK_TAGS), link_rel=COMMENT_LINK_REL, **_COMMENT_OPTIONS
+    tags=set(COMMENT_TAGS | COMMENT_BLOCK_TAGS), url_relative="deny",
+    tag_attribute_values={"a": {"rel": {EXTERNAL_REL, SITE_REL}}}, **_COMMENT_OPTIONS,
 )
 _ARTICLE_GATE = nh3.Cleaner(
     tags=set(ARTICLE_TAGS),
@@ -169,65 +160,25 @@ _ARTICLE_GATE = nh3.Cleaner(
 _TEXT_CLEANER = nh3.Cleaner(
     tags=set(), clean_content_tags=set(CONTENT_REMOVED_TAGS), attributes={}, link_rel=None
 )
+_LINK_COUNTER = nh3.Cleaner(tags={"a"}, attributes={"a": {"href"}}, link_rel=None,
+                            clean_content_tags=set(CONTENT_REMOVED_TAGS))
 
-# -- Shaping serialized nh3 output: tokens, links, paragraphs ---------------------------
 
-# nh3 output quotes every attribute value with '"' and escapes '<' in text, so this
-# splits it exactly into tags (odd indexes) and text (even indexes).
-_TAG_SPLIT_RE = re.compile(r'(<(?:[^<>"]|"[^"]*")*>)')
-_TAG_NAME_RE = re.compile(r"<(/?)([a-z][a-z0-9]*)")
-_URL_RE = re.compile(r"(?<![\w@./-])(https?://|www\.)[^\s<>\"`]+", re.IGNORECASE)
-_URL_TRAILING = ".,;:!?'*"
-_NO_LINKIFY_TAGS = frozenset({"a", "code"})
+def _clean(cleaner: nh3.Cleaner, fragment: str) -> str:
+    """Run *cleaner* on *fragment* within html_limits' bounds."""
+    return cleaner.clean(bound_markup(fragment))
+
+
+# -- Paragraphs -------------------------------------------------------------------------
+
 _BLANK_LINE_RE = re.compile(r"\n(?:[ \t]*\n)+")
 _PARAGRAPH, _LINE = "\x00", "\x01"  # cannot occur: control characters are removed first
-
-
-def _tokens(fragment: str) -> Iterator[tuple[bool, str]]:
-    for index, token in enumerate(_TAG_SPLIT_RE.split(fragment)):
-        if token:
-            yield index % 2 == 1, token
-
-
-def _trim_url(url: str) -> str:
-    while url and (url[-1] in _URL_TRAILING or (url[-1] == ")" and url.count(")") >
-                                                  url.count("("))):
-        url = url[:-1]
-    return url
-
-
-def _link_text(text: str) -> str:
-    """Return escaped ``text`` with its http(s) and www. URLs wrapped in links."""
-    out, position = [], 0
-    for match in _URL_RE.finditer(text):
-        url = _trim_url(match.group())
-        if len(url) <= len(match.group(1)):
-            continue
-        href = url if "://" in url else f"https://{url}"
-        out.append(html.escape(text[position:match.start()], quote=False))
-        out.append(f'<a href="{html.escape(href)}">{html.escape(url, quote=False)}</a>')
-        position = match.start() + len(url)
-    out.append(html.escape(text[position:], quote=False))
-    return "".join(out)
-
-
-def _linkify(fragment: str) -> str:
-    out, skip_depth = [], 0
-    for is_tag, token in _tokens(fragment):
-        if is_tag:
-            match = _TAG_NAME_RE.match(token)
-            if match and match.group(2) in _NO_LINKIFY_TAGS:
-                skip_depth += -1 if match.group(1) else 1
-            out.append(token)
-        else:
-            out.append(token if skip_depth > 0 else _link_text(html.unescape(token)))
-    return "".join(out)
 
 
 def _autop(fragment: str) -> str:
     """Wrap text in ``<p>``: a blank line starts a paragraph, a newline becomes ``<br>``."""
     marked = []
-    for is_tag, token in _tokens(fragment):
+    for is_tag, token in tokens(fragment):
         if is_tag and token.startswith(("<blockquote", "</blockquote")):
             marked.append(f"{_PARAGRAPH}{token}{_PARAGRAPH}")
         elif is_tag:
@@ -247,12 +198,42 @@ def _autop(fragment: str) -> str:
 # -- Public API -------------------------------------------------------------------------
 
 
-def render_comment(text: str) -> str:
-    """Render a reader's comment as safe HTML, the way WordPress renders comments."""
+@dataclass(frozen=True)
+class RenderedComment:
+    html: str  # safe HTML
+    text: str  # what it reads as: tags removed, entities decoded (see visible_text)
+    links: int  # its <a href> elements (see count_links)
+
+
+def render_comment(text: str, site_url: str | None = None) -> str:
+    """Render a reader's comment as safe HTML, the way WordPress renders comments.
+
+    *site_url* (SITE_URL) is the site's own address: relative links are made absolute
+    against it, and links to it get no ``nofollow``. Without it relative links are dropped."""
+    return rendered_comment(text, site_url).html
+
+
+def rendered_comment(text: str, site_url: str | None = None) -> RenderedComment:
+    """Render a comment as render_comment does, with what it reads as and its links."""
+    site = Site.parse(site_url)
     text = normalize_text(text, multiline=True)
     # Character references such as "&#1;" decode to controls, so strip those again.
-    fragment = _normalize(_COMMENT_PRE.clean(text), multiline=True)
-    return _COMMENT_GATE.clean(_autop(_linkify(fragment)))
+    fragment = _normalize(_clean(_comment_pre(site.base if site else None), text),
+                          multiline=True)
+    safe = _clean(_COMMENT_GATE, _autop(linkify(fragment, site)))
+    plain = unescape_text("".join(token for is_tag, token in tokens(fragment) if not is_tag))
+    return RenderedComment(safe, plain, _links_in(safe))
+
+
+def render_plain(text: str) -> str:
+    """Render text as escaped paragraphs and line breaks, with no markup and no links.
+
+    For text that is not worth sanitizing (a comment caught by the honeypot): it is all
+    escaped, so it is safe as it stands and costs one pass."""
+    text = normalize_text(text, multiline=True)
+    paragraphs = _BLANK_LINE_RE.split(text)
+    return "".join(f"<p>{html.escape(p.strip(), quote=False).replace(chr(10), '<br>')}</p>"
+                   for p in paragraphs if p.strip())
 
 
 @dataclass(frozen=True)
@@ -310,10 +291,10 @@ def _render_image(renderer, tokens, index, options, env) -> str:
 _MARKDOWN.add_render_rule("image", _render_image)
 
 
-def _mark_figures(tokens, images: Mapping[str, LibraryImage]) -> None:
+def _mark_figures(parsed, images: Mapping[str, LibraryImage]) -> None:
     """Turn a paragraph holding one library image alone into a <figure>."""
-    for index in range(len(tokens) - 2):
-        opening, inline, closing = tokens[index:index + 3]
+    for index in range(len(parsed) - 2):
+        opening, inline, closing = parsed[index:index + 3]
         if opening.type != "paragraph_open" or opening.hidden or inline.type != "inline":
             continue
         children = inline.children or []
@@ -332,12 +313,12 @@ def render_article(markdown: str, images: Mapping[str, LibraryImage] | None = No
     *images* maps media library digests to their renditions, so that ``/media/...``
     images are drawn with srcset, sizes, width and height."""
     env: dict[str, object] = {"images": images or {}}
-    tokens = _MARKDOWN.parse(_normalize(markdown, multiline=True), env)
-    for token in tokens:
+    parsed = _MARKDOWN.parse(_normalize(markdown, multiline=True), env)
+    for token in parsed:
         if token.type in ("heading_open", "heading_close") and token.tag == "h1":
             token.tag = "h2"
-    _mark_figures(tokens, images or {})
-    return _ARTICLE_GATE.clean(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, env))
+    _mark_figures(parsed, images or {})
+    return _clean(_ARTICLE_GATE, _MARKDOWN.renderer.render(parsed, _MARKDOWN.options, env))
 
 
 def typeset_text(text: str) -> str:
@@ -346,8 +327,8 @@ def typeset_text(text: str) -> str:
     text = normalize_text(text, multiline=True)
     if not text:
         return ""
-    tokens = _TYPOGRAPHER.parseInline(text)
-    return "".join(child.content for token in tokens for child in (token.children or [])
+    parsed = _TYPOGRAPHER.parseInline(text)
+    return "".join(child.content for token in parsed for child in (token.children or [])
                    if child.type == "text")
 
 
@@ -376,23 +357,28 @@ def strip_tags(html_text: str) -> str:
     The result is not HTML: entities are decoded, so escape it on output (Jinja does).
     """
     spaced = _BLOCK_BOUNDARY_RE.sub(lambda match: f" {match.group()}", html_text)
-    text = html.unescape(_TEXT_CLEANER.clean(spaced))
+    text = unescape_text(_clean(_TEXT_CLEANER, spaced))
     return " ".join(_normalize(text, multiline=False).split())
 
 
-class _LinkCounter(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.count = 0
+def visible_text(text: str) -> str:
+    """Return what a reader's *text* reads as: tags removed, entities decoded.
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a" and any(name == "href" for name, _ in attrs):
-            self.count += 1
+    ``<b>half</b>way`` and ``&#104;alfway`` both read "halfway"; moderation and
+    disallowed keys are matched against this as well as against the text as typed."""
+    return unescape_text(_clean(_TEXT_CLEANER, normalize_text(text, multiline=True)))
+
+
+# nh3 writes '"' inside a value as &quot;, so this finds the attribute and nothing else.
+_HREF_ATTRIBUTE_RE = re.compile(r'\shref="')
+
+
+def _links_in(serialized: str) -> int:
+    """Count the ``<a href>`` tags of HTML that nh3 serialized."""
+    return sum(1 for is_tag, token in tokens(serialized)
+               if is_tag and token.startswith("<a ") and _HREF_ATTRIBUTE_RE.search(token))
 
 
 def count_links(html_text: str) -> int:
-    """Count the ``<a href>`` elements in sanitized HTML."""
-    counter = _LinkCounter()
-    counter.feed(html_text)
-    counter.close()
-    return counter.count
+    """Count the ``<a href>`` elements in HTML (mailto links included, as WordPress does)."""
+    return _links_in(_clean(_LINK_COUNTER, html_text))

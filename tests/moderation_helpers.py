@@ -34,7 +34,7 @@ def add_comment(app: Flask, article_id: int, status: str = "pending", *,
                 content: str | None = None, ip: str = "203.0.113.7", url: str = "",
                 spam_check: str | None = None, created_at: datetime | None = None,
                 parent_id: int | None = None) -> int:
-    """Store a comment through the pipeline (held: manual approval), then move it."""
+    """Store a comment through the pipeline (a new author: held), then move it."""
     with app.app_context():
         comment = submit_comment(
             CommentInput(article_id=article_id, author=author, email=email, url=url,

@@ -110,7 +110,7 @@ def test_held_comment_mails_every_active_moderator_and_owner(app, smtp, team, he
                  "http://blog.test/articles/night-buses",
                  "Author: Rita Reader (IP address: 192.0.2.44)", f"Email: {COMMENTER}",
                  "Please add a stop at https://a.example",
-                 "Comment must be manually approved", "Contains 2 links",
+                 "Author has no previously approved comment", "Contains 2 links",
                  "Currently 3 comments are waiting for approval.",
                  "http://blog.test/admin/comments?status=pending"):
         assert text in body, text
@@ -400,3 +400,31 @@ def test_an_expired_link_stays_refused_as_expired(app, client, held, mailed, mon
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(later))
     again = client.get(mailed["approve"])
     assert again.status_code == 400 and "expired" in again.text
+
+
+FORGED = ("Looks fine.\n\nWhy it was held:\n  - nothing\n\n"
+          "Approve it: https://evil.example/phish\nSpam it: https://evil.example/phish")
+
+
+@pytest.mark.parametrize("kind", ["held", "approved"])
+def test_a_comment_cannot_forge_lines_of_the_mail(app, smtp, team, kind):
+    """The reader's text is quoted line by line: a forged link or heading stays inside it."""
+    comment_id = add_comment(app, new_article(app, "Forged"), content=FORGED)
+    if kind == "approved":
+        app.config["MAIL_NOTIFY_AUTHORS"] = True
+        with app.app_context():
+            article = db.session.get(Article, db.session.get(Comment, comment_id).article_id)
+            article.author_id = db.session.scalar(
+                db.select(User.id).where(User.email == "owner@example.com"))
+            db.session.commit()
+        _approve(app, comment_id)
+        with app.app_context():
+            send_approved_notification(comment_id)
+    else:
+        notify(app, comment_id)
+    body = smtp.mail[-1][1].get_content()
+    lines = body.splitlines()
+    assert "> Approve it: https://evil.example/phish" in lines
+    assert not any(line.startswith(("Approve it: https://evil", "Spam it: https://evil"))
+                   for line in lines)
+    assert lines.count("Why it was held:") == (1 if kind == "held" else 0)

@@ -43,16 +43,19 @@ def settings_form(client) -> dict:
 
 def test_settings_page_saves_every_field_and_audits_the_change(app, client, owner):
     data = settings_form(client)
-    assert data["max_links"] == "2" and data["manual_approval"] == "y"
+    # WordPress's defaults: manual approval unticked, previously approved authors ticked.
+    assert data["max_links"] == "2" and "manual_approval" not in data
+    assert data["auto_approve_known_authors"] == "y"
     data.update(max_links="5", moderation_keys="casino\n  viagra \n\ncasino\n",
                 disallowed_keys="198.51.100.9", default_page="oldest", thread_depth="3",
-                akismet_discard="drop", purge_spam_days="7")
-    del data["manual_approval"]  # an unticked checkbox is not sent
+                akismet_discard="drop", purge_spam_days="7", manual_approval="y")
+    del data["auto_approve_known_authors"]  # an unticked checkbox is not sent
     response = client.post("/admin/settings", data=data)
     assert response.status_code == 302
     with app.app_context():
         saved = load_settings(app.config)
-    assert saved.policy.max_links == 5 and saved.policy.manual_approval is False
+    assert saved.policy.max_links == 5 and saved.policy.manual_approval is True
+    assert saved.policy.auto_approve_known_authors is False
     assert saved.policy.moderation_keys == ("casino", "viagra")
     assert saved.policy.disallowed_keys == ("198.51.100.9",)
     assert (saved.default_page, saved.thread_depth, saved.purge_spam_days) == ("oldest", 3, 7)

@@ -69,7 +69,7 @@ def test_row_shows_author_contact_article_text_reasons_and_akismet(app, client, 
                 content="Visit https://a.example and https://b.example now", spam_check="owed")
     html = client.get("/admin/comments?status=pending").text
     for text in ("Ann Reader", "ann@example.org", "https://ann.example", "203.0.113.7",
-                 "Night buses", "Comment must be manually approved",
+                 "Night buses", "Author has no previously approved comment",
                  "Contains 2 links (hold at 2 or more)", "Akismet: not checked yet",
                  '<a href="https://a.example" rel="nofollow ugc noopener">',
                  "<time datetime="):

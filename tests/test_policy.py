@@ -10,6 +10,7 @@ import pytest
 from blogapp.policy import (
     DUPLICATE_MESSAGE,
     FLOOD_MESSAGE,
+    REASON_STAFF_IDENTITY,
     AkismetVerdict,
     CommentStatus,
     DiscussionSettings,
@@ -17,6 +18,7 @@ from blogapp.policy import (
     Refusal,
     Submission,
     decide,
+    flood_message,
     parse_keys,
     refuse,
 )
@@ -36,8 +38,8 @@ CLEAN = Submission(
     link_count=0,
 )
 
-OPEN = DiscussionSettings(manual_approval=False)  # auto-approve known authors stays on
-MANUAL = DiscussionSettings()  # WordPress-like defaults: manual approval on
+OPEN = DiscussionSettings()  # WordPress's defaults: known authors approved, no manual approval
+MANUAL = DiscussionSettings(manual_approval=True)
 WIDE_OPEN = DiscussionSettings(manual_approval=False, auto_approve_known_authors=False)
 
 KNOWN = History(approved_before=True)
@@ -245,6 +247,80 @@ def test_moderation_key_matching(
     assert [r.message for r in verdict.reasons if r.code == "moderation-key"] == messages
 
 
+STAFF_EMAIL = History(approved_before=True, staff_email=True)
+STAFF_NAME = History(approved_before=True, staff_name=True)
+
+
+@pytest.mark.parametrize(
+    ("settings", "history", "akismet", "submission", "status", "codes"),
+    [
+        pytest.param(OPEN, STAFF_EMAIL, HAM, CLEAN, CommentStatus.PENDING,
+                     ("akismet-ham", "staff-impersonation"),
+                     id="staff-email-held-though-known-author"),
+        pytest.param(OPEN, STAFF_NAME, HAM, CLEAN, CommentStatus.PENDING,
+                     ("akismet-ham", "staff-impersonation"), id="staff-name-held"),
+        pytest.param(WIDE_OPEN, History(staff_email=True), AkismetVerdict.DISABLED, CLEAN,
+                     CommentStatus.PENDING, ("staff-impersonation",),
+                     id="held-with-both-approval-options-off"),
+        pytest.param(MANUAL, STAFF_EMAIL, HAM, CLEAN, CommentStatus.PENDING,
+                     ("akismet-ham", "staff-impersonation", "manual-approval"),
+                     id="reported-beside-manual-approval"),
+        pytest.param(replace(OPEN, disallowed_keys=("casino",)), STAFF_EMAIL, HAM,
+                     sub(content="casino"), CommentStatus.TRASH,
+                     ("disallowed-key", "akismet-ham", "staff-impersonation"),
+                     id="disallowed-key-still-trashes"),
+        pytest.param(OPEN, STAFF_EMAIL, AkismetVerdict.SPAM, CLEAN, CommentStatus.SPAM,
+                     ("akismet-spam", "staff-impersonation"), id="akismet-spam-still-spams"),
+    ],
+)
+def test_staff_impersonation_is_held(
+    settings: DiscussionSettings, history: History, akismet: AkismetVerdict,
+    submission: Submission, status: CommentStatus, codes: tuple[str, ...],
+) -> None:
+    verdict = decide(submission, settings, history, akismet, NOW)
+    assert (verdict.status, verdict.codes) == (status, codes)
+    assert "known-author" not in verdict.codes
+    assert REASON_STAFF_IDENTITY == "staff-impersonation"
+
+
+@pytest.mark.parametrize(
+    ("key", "changes", "where"),
+    [
+        pytest.param("halfway", {"content": "<b>half</b>way", "content_text": "halfway"},
+                     "comment text", id="tags-split-the-word"),
+        pytest.param("halfway", {"content": "&#104;alfway", "content_text": "halfway"},
+                     "comment text", id="entity-encoded-letter"),
+        pytest.param("halfway", {"content": "<i>HALF</i>Way", "content_text": "HALFWay"},
+                     "comment text", id="mixed-case-through-tags"),
+        pytest.param("halfway", {"author": "<b>half</b>way", "author_text": "halfway"},
+                     "author name", id="tags-in-the-name"),
+        pytest.param("halfway", {"content": "ｈａｌｆｗａｙ"}, "comment text", id="full-width"),
+        pytest.param("halfway", {"content": "half\u200bway"}, "comment text",
+                     id="zero-width-space"),
+        pytest.param("halfway", {"content": "half\u00adway"}, "comment text", id="soft-hyphen"),
+        pytest.param("halfway", {"author": "Half\u2060Way"}, "author name", id="word-joiner"),
+        pytest.param("ＨＡＬＦＷＡＹ", {"content": "halfway"}, "comment text",
+                     id="full-width-key"),
+        pytest.param("ǆ", {"content": "Ǆ"}, "comment text", id="case-folded-digraph"),
+        pytest.param("halfway", {"email": "HALFWAY@spam.example"}, "author email",
+                     id="email-any-case"),
+        pytest.param("halfway", {"content": "half way", "content_text": "half way"}, None,
+                     id="a-space-is-not-hidden"),
+        pytest.param("halfway", {"content": "<b title='halfway'>x</b>", "content_text": "x"},
+                     "comment text", id="typed-text-still-matched"),
+    ],
+)
+@pytest.mark.parametrize("setting", ["moderation_keys", "disallowed_keys"])
+def test_keys_match_through_markup_and_lookalikes(
+    key: str, changes: dict[str, str], where: str | None, setting: str
+) -> None:
+    code = "moderation-key" if setting == "moderation_keys" else "disallowed-key"
+    verdict = decide(sub(**changes), replace(OPEN, **{setting: (key,)}), KNOWN, HAM, NOW)
+    found = [r.message for r in verdict.reasons if r.code == code]
+    label = "moderation key" if setting == "moderation_keys" else "disallowed key"
+    assert found == ([f"Matches {label} “{key}” in {where}"] if where else [])
+
+
 @pytest.mark.parametrize(
     ("max_links", "link_count", "message"),
     [
@@ -262,7 +338,10 @@ def test_link_message(max_links: int, link_count: int, message: str | None) -> N
     assert [r.message for r in verdict.reasons if r.code == "links"] == expected
 
 
-FLOOD = Refusal("flood", 429, FLOOD_MESSAGE)
+def flood(seconds: int) -> Refusal:
+    return Refusal("flood", 429, flood_message(seconds), retry_after=seconds)
+
+
 DUPLICATE = Refusal("duplicate", 409, DUPLICATE_MESSAGE)
 
 
@@ -270,10 +349,12 @@ DUPLICATE = Refusal("duplicate", 409, DUPLICATE_MESSAGE)
     ("settings", "history", "refusal"),
     [
         pytest.param(MANUAL, History(), None, id="first-comment"),
-        pytest.param(MANUAL, History(last_post_at=NOW - timedelta(seconds=5)), FLOOD,
-                     id="flood-5s-ago"),
-        pytest.param(MANUAL, History(last_post_at=NOW - timedelta(seconds=14.9)), FLOOD,
-                     id="flood-14.9s-ago"),
+        pytest.param(MANUAL, History(last_post_at=NOW - timedelta(seconds=5)), flood(10),
+                     id="flood-5s-ago-wait-10"),
+        pytest.param(MANUAL, History(last_post_at=NOW - timedelta(seconds=14.9)), flood(1),
+                     id="flood-14.9s-ago-wait-1-not-0"),
+        pytest.param(MANUAL, History(last_post_at=NOW - timedelta(seconds=0.2)), flood(15),
+                     id="flood-0.2s-ago-wait-15-rounded-up"),
         pytest.param(MANUAL, History(last_post_at=NOW - timedelta(seconds=15)), None,
                      id="exactly-15s-ago-allowed"),
         pytest.param(MANUAL, History(last_post_at=NOW - timedelta(minutes=5)), None,
@@ -281,11 +362,13 @@ DUPLICATE = Refusal("duplicate", 409, DUPLICATE_MESSAGE)
         pytest.param(replace(MANUAL, flood_seconds=0), History(last_post_at=NOW), None,
                      id="flood-check-disabled"),
         pytest.param(replace(MANUAL, flood_seconds=60),
-                     History(last_post_at=NOW - timedelta(seconds=30)), FLOOD,
+                     History(last_post_at=NOW - timedelta(seconds=30)), flood(30),
                      id="flood-window-configurable"),
         pytest.param(MANUAL,
                      History(last_post_at=(NOW - timedelta(seconds=5)).replace(tzinfo=UTC)),
-                     FLOOD, id="aware-last-post-against-naive-now"),
+                     flood(10), id="aware-last-post-against-naive-now"),
+        pytest.param(MANUAL, History(last_post_at=NOW + timedelta(seconds=3)), flood(15),
+                     id="clock-skew-never-asks-for-more-than-the-window"),
         pytest.param(MANUAL, History(duplicate=True), DUPLICATE, id="duplicate"),
         pytest.param(replace(MANUAL, duplicate_check=False), History(duplicate=True), None,
                      id="duplicate-check-disabled"),
@@ -302,6 +385,14 @@ def test_refusal_messages_are_wordpress_wording() -> None:
     assert DUPLICATE_MESSAGE == (
         "Duplicate comment detected; it looks as though you've already said that!"
     )
+
+
+@pytest.mark.parametrize(("seconds", "message"), [
+    (1, "You are posting comments too quickly. Slow down: you can post again in 1 second."),
+    (12, "You are posting comments too quickly. Slow down: you can post again in 12 seconds."),
+])
+def test_flood_message_says_how_long_to_wait(seconds: int, message: str) -> None:
+    assert flood_message(seconds) == message
 
 
 @pytest.mark.parametrize(
@@ -331,8 +422,9 @@ def test_enums_are_their_stored_strings(member: str, value: str) -> None:
 
 
 def test_defaults_are_wordpress_like() -> None:
+    """WordPress ships "must be manually approved" off and "previously approved" on."""
     assert DiscussionSettings() == DiscussionSettings(
-        manual_approval=True,
+        manual_approval=False,
         auto_approve_known_authors=True,
         max_links=2,
         moderation_keys=(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,7 +22,9 @@ from blogapp.sanitize import (
     render_article,
     render_comment,
     render_excerpt,
+    render_plain,
     strip_tags,
+    visible_text,
 )
 
 COMMENT_ALLOWED = COMMENT_TAGS | COMMENT_BLOCK_TAGS
@@ -367,13 +370,92 @@ def test_comment_paragraphs(text: str, expected: str) -> None:
         ("data:text/html,x vbscript:x", "<p>data:text/html,x vbscript:x</p>", 0),
         ("example.com readme.md", "<p>example.com readme.md</p>", 0),
         ("https:// and www.", "<p>https:// and www.</p>", 0),
-        ("user@example.com", "<p>user@example.com</p>", 0),
+        ("user@example.com",
+         f'<p><a href="mailto:user@example.com"{COMMENT_REL}>user@example.com</a></p>', 1),
     ],
 )
 def test_comment_linkifies_bare_urls(text: str, expected: str, links: int) -> None:
     rendered = render_comment(text)
     assert expected in rendered
     assert count_links(rendered) == links
+
+
+# -- Comments: links to the site, relative links, email addresses ------------------------
+
+SITE = "http://blog.test"
+SITE_REL = ' rel="ugc noopener"'
+
+
+@pytest.mark.parametrize(
+    ("site", "text", "expected"),
+    [
+        # The site's own links are followed: same scheme, host and port as SITE_URL.
+        (SITE, '<a href="http://blog.test/about">a</a>', f'href="http://blog.test/about"{SITE_REL}'),
+        (SITE, "see http://blog.test/x", f'href="http://blog.test/x"{SITE_REL}'),
+        (SITE, '<a href="HTTP://BLOG.TEST/x">a</a>', f'href="HTTP://BLOG.TEST/x"{SITE_REL}'),
+        (SITE, '<a href="http://blog.test:80/">a</a>', f'href="http://blog.test:80/"{SITE_REL}'),
+        ("https://blog.test/", "https://blog.test/a", f'href="https://blog.test/a"{SITE_REL}'),
+        # ... anything else is not the site.
+        (SITE, "https://blog.test/a", f'href="https://blog.test/a"{COMMENT_REL}'),
+        (SITE, "http://blog.test:8080/a", f'href="http://blog.test:8080/a"{COMMENT_REL}'),
+        (SITE, "http://www.blog.test/a", f'href="http://www.blog.test/a"{COMMENT_REL}'),
+        (SITE, "http://blog.test.evil.example/", COMMENT_REL),
+        (SITE, '<a href="http://blog.test@evil.example/">a</a>', COMMENT_REL),
+        (SITE, '<a href="http://evil.example\\@blog.test/">a</a>', COMMENT_REL),
+        (SITE, '<a href="http://blog.test%2Eevil.example/">a</a>', COMMENT_REL),
+        (None, "http://blog.test/x", f'href="http://blog.test/x"{COMMENT_REL}'),
+        # Relative links keep their target, made absolute to the site.
+        (SITE, '<a href="/about">a</a>', f'href="http://blog.test/about"{SITE_REL}'),
+        (SITE, '<a href="page.html">a</a>', f'href="http://blog.test/page.html"{SITE_REL}'),
+        (SITE, '<a href="#frag">a</a>', f'href="http://blog.test/#frag"{SITE_REL}'),
+        (SITE, '<a href="?q=1">a</a>', f'href="http://blog.test/?q=1"{SITE_REL}'),
+        (SITE, '<a href="../../etc">a</a>', f'href="http://blog.test/etc"{SITE_REL}'),
+        ("https://example.org/blog", '<a href="page.html">a</a>',
+         f'href="https://example.org/blog/page.html"{SITE_REL}'),
+        ("https://example.org/blog/", '<a href="/about">a</a>',
+         f'href="https://example.org/about"{SITE_REL}'),
+        # ... but a network path is another site, as a browser reads it.
+        (SITE, '<a href="//evil.example/x">a</a>', f'href="http://evil.example/x"{COMMENT_REL}'),
+        (SITE, '<a href="/\\evil.example">a</a>', f'href="http://evil.example/"{COMMENT_REL}'),
+        (None, '<a href="/about">a</a>', f"<a{COMMENT_REL}>a</a>"),
+        (SITE, '<a href="javascript:alert(1)">a</a>', f"<a{COMMENT_REL}>a</a>"),
+        # Bare email addresses become mailto: links, as make_clickable makes them.
+        (SITE, "write to ann@example.org.",
+         f'<a href="mailto:ann@example.org"{COMMENT_REL}>ann@example.org</a>.'),
+        (SITE, "mail Ann.Lee+blog@mail.example.co.uk, thanks",
+         f'<a href="mailto:Ann.Lee+blog@mail.example.co.uk"{COMMENT_REL}>'),
+        (SITE, "<b>ann@example.org</b>", '<b><a href="mailto:ann@example.org"'),
+        (SITE, "ask @ann on social", "<p>ask @ann on social</p>"),
+        (SITE, "ann@localhost", "<p>ann@localhost</p>"),
+        (SITE, "x@y.z", "<p>x@y.z</p>"),
+        (SITE, "mailto:ann@example.org", "<p>mailto:ann@example.org</p>"),
+        (SITE, "<code>ann@example.org</code>", "<p><code>ann@example.org</code></p>"),
+        (SITE, '<a href="https://x.example">ann@example.org</a>',
+         f'<a href="https://x.example"{COMMENT_REL}>ann@example.org</a>'),
+        (SITE, "https://ann@x.example/", 'href="https://ann@x.example/"'),
+    ],
+)
+def test_comment_links_to_the_site_relative_links_and_emails(
+    site: str | None, text: str, expected: str
+) -> None:
+    rendered = render_comment(text, site)
+    assert expected in rendered
+    assert_safe_comment(rendered)
+
+
+@pytest.mark.parametrize(
+    ("text", "links"),
+    [
+        ("ann@example.org and bob@example.org", 2),
+        ('<a href="mailto:ann@example.org">write</a> https://x.example', 2),
+        ('<a href="/about">a</a> <a href="#top">b</a>', 2),
+        ('<a title="t" href="https://x.example">x</a>', 1),
+        ("ask @ann", 0),
+    ],
+)
+def test_email_and_relative_links_count_toward_the_link_rule(text: str, links: int) -> None:
+    """WordPress counts what make_clickable made, mailto links included."""
+    assert count_links(render_comment(text, SITE)) == links
 
 
 # -- Comments: text stays text ----------------------------------------------------------
@@ -419,10 +501,62 @@ def test_comment_escapes_text(text: str, expected: str) -> None:
         ("a\u200bb", False, "a\u200bb"),  # zero-width characters are kept on purpose
         ("\U0001f469\u200d\U0001f4bb", False, "\U0001f469\u200d\U0001f4bb"),
         ("", True, ""),
+        # Stream-safe (UAX #15): a combining grapheme joiner after every 30 marks in a row.
+        ("a" + "\u0301" * 30, False, unicodedata.normalize("NFC", "a" + "\u0301" * 30)),
+        ("a" + "\u0316\u0301" * 16, False,
+         unicodedata.normalize("NFC", "a" + "\u0316\u0301" * 15 + "\u034f\u0316\u0301")),
+        ("a" + "\u0f73" * 31, False, unicodedata.normalize("NFC", "a" + "\u0f73" * 30)
+         + "\u034f" + "\u0f71\u0f72"),
     ],
 )
 def test_normalize_text(value: str, multiline: bool, expected: str) -> None:
     assert normalize_text(value, multiline=multiline) == expected
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.text(st.sampled_from("a\u0301\u0316\u05b0\u0f73\u034f\u00e9 \n")))
+def test_normalize_text_is_idempotent_and_bounds_runs_of_marks(value: str) -> None:
+    once = normalize_text(value, multiline=True)
+    assert normalize_text(once, multiline=True) == once
+    decomposed = unicodedata.normalize("NFD", once)
+    run = longest = 0
+    for char in decomposed:
+        run = run + 1 if unicodedata.combining(char) else 0
+        longest = max(longest, run)
+    assert longest <= 60  # 30 characters of at most two marks each
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<b>half</b>way", "halfway"),
+        ("&#104;alfway", "halfway"),
+        ("&amp;#104;alfway", "&#104;alfway"),
+        ("<i>Half</i><!-- x -->Way", "HalfWay"),
+        ("half<br>way", "halfway"),
+        ("<script>casino</script>ok", "ok"),
+        ("x < y &amp; z", "x < y & z"),
+        ("caf\u0065\u0301", "caf\u00e9"),
+    ],
+)
+def test_visible_text_is_what_the_comment_reads(text: str, expected: str) -> None:
+    assert visible_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", ""),
+        ("plain", "<p>plain</p>"),
+        ("<b>x</b> & https://x.example", "<p>&lt;b&gt;x&lt;/b&gt; &amp; https://x.example</p>"),
+        ("a\nb\n\n\nc", "<p>a<br>b</p><p>c</p>"),
+        ("<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"),
+    ],
+)
+def test_render_plain_escapes_everything(text: str, expected: str) -> None:
+    rendered = render_plain(text)
+    assert rendered == expected
+    assert_safe_comment(rendered)
 
 
 # -- Properties -------------------------------------------------------------------------
@@ -457,6 +591,29 @@ def test_tricky_text_renders_to_a_stable_safe_comment(text: str) -> None:
 @given(st.one_of(st.text(), TRICKY_TEXT))
 def test_any_text_renders_to_a_safe_article(text: str) -> None:
     assert_safe_article(render_article(text))
+
+
+REL_RE = re.compile(r"<a\b([^>]*)>")
+
+
+LINK_PIECES = st.sampled_from(
+    ["http://blog.test/", "https://blog.test", "//blog.test", "http://BLOG.test:80/",
+     "http://blog.test:81", "www.blog.test", "a@b.example", "/x", "#f", "?q", "..", "\\\\",
+     "@", "evil.example", '<a href="', '">', "</a>", " ", "<code>", "</code>", ":", "x"]
+)
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(st.one_of(LINK_PIECES, TRICKY_PIECES), max_size=25).map("".join))
+def test_every_link_carries_rel_and_only_the_site_is_followed(text: str) -> None:
+    rendered = render_comment(text, SITE)
+    for attributes in REL_RE.findall(rendered):
+        href = re.search(r'href="([^"]*)"', attributes)
+        rel = re.search(r'rel="([^"]*)"', attributes)
+        assert rel is not None, rendered
+        own = href is not None and re.fullmatch(
+            r"http://blog\.test(?::80)?(?:[/?#][^\\\\]*)?", html.unescape(href.group(1)), re.I)
+        assert ("nofollow" in rel.group(1)) is (not own), rendered
 
 
 # -- Articles ---------------------------------------------------------------------------
@@ -581,3 +738,12 @@ def test_count_links(html_text: str, expected: int) -> None:
 def test_module_does_not_import_flask() -> None:
     source = Path(sanitize.__file__).read_text(encoding="utf-8")
     assert re.search(r"^\s*(import|from)\s+flask\b", source, re.M | re.I) is None
+
+
+@PROPERTY_SETTINGS
+@given(st.one_of(st.text(), TRICKY_TEXT, st.lists(LINK_PIECES, max_size=20).map("".join)))
+def test_rendered_comment_agrees_with_the_plain_functions(text: str) -> None:
+    rendered = sanitize.rendered_comment(text, SITE)
+    assert rendered.html == render_comment(text, SITE)
+    assert rendered.text == visible_text(text)
+    assert rendered.links == count_links(rendered.html)

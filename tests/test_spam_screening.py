@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from blogapp.extensions import db
 from blogapp.models import Comment
-from blogapp.policy import DUPLICATE_MESSAGE, FLOOD_MESSAGE
+from blogapp.policy import DUPLICATE_MESSAGE, FLOOD_MESSAGE, flood_message
 from tests.akismet_server import BLATANT_MARKER, SPAM_MARKER, TEST_KEY, start_fake_akismet
 from tests.comment_helpers import form_tokens, post_comment
 from tests.factories import make_article
@@ -46,8 +46,30 @@ def test_second_comment_within_flood_window_is_refused_with_text_kept(app, clien
                             email="other@example.org")  # same IP
     assert response.status_code == 429
     html = response.get_data(as_text=True)
-    assert FLOOD_MESSAGE in html and "second, typed with care" in html
+    assert FLOOD_MESSAGE[:-1] in html and "second, typed with care" in html
     assert len(stored(app)) == 1
+
+
+@pytest.mark.parametrize("window", [15, 60, 1])
+def test_flood_refusal_says_how_long_to_wait_and_sends_retry_after(app, client, article,
+                                                                    window):
+    from datetime import timedelta
+
+    from blogapp.models.base import utcnow
+
+    app.config["DISCUSSION_FLOOD_SECONDS"] = window
+    assert post_comment(client, article, comment="first").status_code == 303
+    with app.app_context():  # the first comment was posted a little while ago
+        db.session.get(Comment, 1).created_at = utcnow() - timedelta(seconds=window * 0.4)
+        db.session.commit()
+    started = utcnow()
+    response = post_comment(client, article, comment="second words")
+    assert response.status_code == 429
+    wait = int(response.headers["Retry-After"])
+    elapsed = (utcnow() - started).total_seconds()
+    assert 1 <= wait <= window and abs(wait - window * 0.6) <= 1 + elapsed
+    html = response.get_data(as_text=True)
+    assert flood_message(wait) in html and "second words</textarea>" in html
 
 
 def test_flood_is_keyed_on_email_too(app, client, article):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, render_template, url_for
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import selectinload
 
 from blogapp.blog.listing import atom_response, count_visible, visible_where
 from blogapp.blog.views import bp
 from blogapp.extensions import db
+from blogapp.integers import query_int
 from blogapp.models import Article, Category, Tag, User
 from blogapp.models.base import utcnow
 from blogapp.site import absolute_url
@@ -60,9 +61,7 @@ def find_archive(kind: str, slug: str) -> Archive:
 
 def archive_page(kind: str, slug: str):
     archive = find_archive(kind, slug)
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
+    page = query_int("page", 1)
     per_page = current_app.config["ARTICLES_PER_PAGE"]
     now = utcnow()
     total = count_visible(archive.condition, now)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import time
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+import idna
 from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField, URLField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from blogapp.forms import TextForm
-from blogapp.sanitize import normalize_text
+from blogapp.integers import parse_int
+from blogapp.unicode_text import normalize_text
 
 # WordPress's limits (wp_get_comment_fields_max_lengths).
 MAX_AUTHOR, MAX_EMAIL, MAX_URL, MAX_COMMENT = 245, 100, 200, 65525
@@ -27,6 +30,17 @@ def _text(value):
     return normalize_text(value, multiline=True) if isinstance(value, str) else value
 
 
+class MaxLength(Length):
+    """Length that ends the field's checks when it fails: nothing after it (an email
+    parser, a URL parser) ever reads more than *max* characters."""
+
+    def __call__(self, form, field) -> None:
+        try:
+            super().__call__(form, field)
+        except ValidationError as exc:
+            raise StopValidation(str(exc)) from None
+
+
 def _valid_email(form, field) -> None:
     if not field.data:
         return
@@ -36,12 +50,67 @@ def _valid_email(form, field) -> None:
         raise ValidationError(f"Please enter a valid email address ({exc}).") from None
 
 
+_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_HOST_PORT_RE = re.compile(r"[^:/?#]+:[0-9]+(?:[/?#]|$)")
+_LABEL_RE = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")
+_IPV6_RE = re.compile(r"\[[0-9A-Fa-f:.]+\]")
+WEB_SCHEMES = frozenset({"http", "https"})
+URL_MESSAGE = "Please enter a web address starting with http:// or https://."
+
+
+def _website(value):
+    """Give a website typed without a scheme ``http://``, as WordPress does.
+
+    ``user.example.org``, ``user.example.org:8080/path`` and ``//user.example.org`` are
+    web addresses; ``ftp:``, ``mailto:``, ``javascript:`` ... keep their scheme and are
+    refused by _web_url."""
+    value = _line(value)
+    if not isinstance(value, str) or not value:
+        return value
+    if value.startswith("//"):
+        return f"http:{value}"
+    if _SCHEME_RE.match(value) and not _HOST_PORT_RE.match(value):
+        return value  # has a scheme of its own (a host:port is not one)
+    return f"http://{value}"
+
+
 def _web_url(form, field) -> None:
     if not field.data:
         return
-    parts = urlsplit(field.data)
-    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
-        raise ValidationError("Please enter a web address starting with http:// or https://.")
+    if any(ch.isspace() for ch in field.data):
+        raise ValidationError("A web address cannot contain spaces.")
+    scheme = field.data.split(":", 1)[0].lower()
+    if scheme not in WEB_SCHEMES or not field.data[len(scheme) + 1:].startswith("//"):
+        raise ValidationError(URL_MESSAGE)
+    try:
+        parts = urlsplit(field.data)
+        parts.port  # noqa: B018 (raises on a port out of range or not a number)
+    except ValueError:
+        raise ValidationError("Please enter a valid web address, such as "
+                              "https://example.org.") from None
+    if "@" in parts.netloc:
+        raise ValidationError("Please enter a web address without a user name or password.")
+    if not _valid_host(parts.netloc.rpartition(":")[0] if _port_given(parts.netloc)
+                       else parts.netloc):
+        raise ValidationError("Please enter a valid web address, such as https://example.org.")
+
+
+def _port_given(netloc: str) -> bool:
+    return not netloc.endswith("]") and ":" in netloc
+
+
+def _valid_host(host: str) -> bool:
+    """Accept a DNS name (letters of any script, as IDNA 2008 and UTS #46 allow them),
+    an IPv4 or a bracketed IPv6."""
+    if _IPV6_RE.fullmatch(host):
+        return True
+    if not host.isascii():
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError):
+            return False
+    labels = host.rstrip(".").split(".")
+    return bool(labels) and all(_LABEL_RE.fullmatch(label) for label in labels)
 
 
 class CommentForm(TextForm):
@@ -53,11 +122,12 @@ class CommentForm(TextForm):
         csrf = False
 
     comment = TextAreaField("Comment", filters=[_text],
-                            validators=[DataRequired(), Length(max=MAX_COMMENT)])
-    author = StringField("Name", filters=[_line], validators=[Length(max=MAX_AUTHOR)])
-    email = EmailField("Email", filters=[_line], validators=[Length(max=MAX_EMAIL), _valid_email])
-    url = URLField("Website", filters=[_line], validators=[Optional(), Length(max=MAX_URL),
-                                                           _web_url])
+                            validators=[DataRequired(), MaxLength(max=MAX_COMMENT)])
+    author = StringField("Name", filters=[_line], validators=[MaxLength(max=MAX_AUTHOR)])
+    email = EmailField("Email", filters=[_line],
+                       validators=[MaxLength(max=MAX_EMAIL), _valid_email])
+    url = URLField("Website", filters=[_website],
+                   validators=[Optional(), MaxLength(max=MAX_URL), _web_url])
     comment_parent = HiddenField(default="0")
     consent = BooleanField(
         "Save my name, email, and website in this browser for the next time I comment.",
@@ -83,16 +153,12 @@ class CommentForm(TextForm):
             raise ValidationError("Please enter your email address.")
 
     def validate_comment_parent(self, field) -> None:
-        value = (field.data or "0").strip()
-        if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        if parse_int((field.data or "0").strip(), 0) is None:
             raise ValidationError("The comment you are replying to is not available.")
 
     @property
     def parent_id(self) -> int | None:
-        value = (self.comment_parent.data or "").strip()
-        if not (value.isascii() and value.isdigit()) or len(value) > 18:
-            return None
-        return int(value) or None
+        return parse_int((self.comment_parent.data or "").strip(), 0) or None
 
 
 @lru_cache(maxsize=4)

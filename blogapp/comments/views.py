@@ -28,6 +28,7 @@ from blogapp.services.comments import (
     prepare_comment,
     store_comment,
 )
+from blogapp.site import site_url
 
 bp = Blueprint("comments", __name__)
 YEAR = 365 * 24 * 3600
@@ -66,6 +67,7 @@ def post_comment(slug: str):
         try:
             comment = prepare_comment(
                 data, settings, secret=current_app.config["SECRET_KEY"],
+                site_url=site_url(current_app),
                 akismet_configured=config_from_mapping(current_app.config).enabled)
         except CommentRefused as refused:
             return _refused(article, settings, form, refused)
@@ -96,8 +98,10 @@ def post_comment(slug: str):
 def _refused(article, settings, form: CommentForm, refused: CommentRefused):
     if refused.field:
         form[refused.field].errors = [refused.message]
-    return render_article_page(article, form, refused.status_code, settings,
-                               message=None if refused.field else refused.message)
+    body, status = render_article_page(article, form, refused.status_code, settings,
+                                       message=None if refused.field else refused.message)
+    headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else {}
+    return body, status, headers
 
 
 def _remember_details(response, form: CommentForm, data: CommentInput) -> None:

@@ -17,7 +17,7 @@ from blogapp.discussion import SiteSettings
 from blogapp.extensions import db
 from blogapp.models import AuditEntry, Comment, User
 from blogapp.models.base import utcnow
-from blogapp.policy import AkismetVerdict, CommentStatus
+from blogapp.policy import REASON_HONEYPOT, AkismetVerdict, CommentStatus
 from blogapp.sanitize import normalize_text, render_comment
 from blogapp.services.comments import (
     CommentInput,
@@ -114,7 +114,7 @@ def _locked(comment_ids: Iterable[int]) -> list[Comment]:
 
 
 def moderate(comment_ids: Iterable[int], action: str, actor_id: int | None,
-             note: str = "") -> list[AuditEntry]:
+             note: str = "", *, site_url: str | None = None) -> list[AuditEntry]:
     """Apply *action* to every comment it fits, in one transaction; return the audit rows.
 
     Comments the action does not apply to (already approved, ...) are left alone."""
@@ -132,6 +132,7 @@ def moderate(comment_ids: Iterable[int], action: str, actor_id: int | None,
             doomed.append(comment)
             continue
         target = spec.target or status_before(comment.id, old)
+        _render_if_rescued(comment, target, site_url)
         set_visible_status(comment, target)
         if _owe_feedback(comment, old, target):
             feedback.append(comment.id)
@@ -174,7 +175,15 @@ def may_edit_text(comment: Comment, actor_id: int | None) -> bool:
 NOT_YOURS = "Only its author or an owner may change the words of a staff member's comment."
 
 
-def edit_text(comment_id: int, text: str, actor_id: int | None) -> AuditEntry:
+def _render_if_rescued(comment: Comment, target: str, site_url: str | None) -> None:
+    """Render a honeypot catch for real as it leaves spam (it was stored as plain text)."""
+    if target in (APPROVED, PENDING) and any(
+            r.get("code") == REASON_HONEYPOT for r in comment.reasons):
+        comment.content_html = render_comment(comment.content, site_url)
+
+
+def edit_text(comment_id: int, text: str, actor_id: int | None, *,
+              site_url: str | None = None) -> AuditEntry:
     """Replace a comment's text (rendered by the same pipeline as readers' text); commit.
 
     The previous text is kept in the audit note so the edit can be undone."""
@@ -187,21 +196,21 @@ def edit_text(comment_id: int, text: str, actor_id: int | None) -> AuditEntry:
     if not text:
         raise ActionError("A comment cannot be empty.")
     entry = _audit(comment.id, actor_id, "edit", comment.status, comment.status, comment.content)
-    _set_text(comment, text)
+    _set_text(comment, text, site_url)
     db.session.commit()
     return entry
 
 
-def _set_text(comment: Comment, text: str) -> None:
+def _set_text(comment: Comment, text: str, site_url: str | None) -> None:
     comment.content = text
-    comment.content_html = render_comment(text)
+    comment.content_html = render_comment(text, site_url)
     comment.updated_at = utcnow()
     if comment.status == APPROVED:
         bump_article(comment.article_id, 0)
 
 
 def reply(comment_id: int, text: str, actor, settings: SiteSettings, *,
-          secret: str) -> Comment:
+          secret: str, site_url: str | None = None) -> Comment:
     """Publish a moderator's reply; a pending comment replied to is approved first."""
     parent = db.session.get(Comment, comment_id)
     if parent is None:
@@ -216,7 +225,7 @@ def reply(comment_id: int, text: str, actor, settings: SiteSettings, *,
             CommentInput(article_id=parent.article_id, author=actor.display_name,
                          email=actor.email, url="", content=normalize_text(text, multiline=True),
                          parent_id=parent.id, user_id=actor.id),
-            settings, secret=secret, akismet_configured=False)
+            settings, secret=secret, akismet_configured=False, site_url=site_url)
     except CommentRefused as exc:
         db.session.rollback()
         raise ActionError(exc.message) from exc
@@ -225,7 +234,8 @@ def reply(comment_id: int, text: str, actor, settings: SiteSettings, *,
     return answer
 
 
-def undo(entry_ids: Iterable[int], actor_id: int | None) -> list[AuditEntry]:
+def undo(entry_ids: Iterable[int], actor_id: int | None, *,
+         site_url: str | None = None) -> list[AuditEntry]:
     """Reverse each given audit row that is still its comment's latest; one commit."""
     ids = sorted({int(i) for i in entry_ids})[:MAX_IDS]
     entries = list(db.session.scalars(select(AuditEntry).where(AuditEntry.id.in_(ids))))
@@ -244,11 +254,12 @@ def undo(entry_ids: Iterable[int], actor_id: int | None) -> list[AuditEntry]:
             if not may_edit_text(comment, actor_id):
                 continue
             previous = comment.content
-            _set_text(comment, entry.note)
+            _set_text(comment, entry.note, site_url)
             done.append(_audit(comment.id, actor_id, "undo_edit", comment.status,
                                comment.status, previous))
             continue
         back = entry.from_status or TRASH  # a reply is undone by trashing it
+        _render_if_rescued(comment, back, site_url)
         set_visible_status(comment, back)
         if _owe_feedback(comment, entry.to_status, back):
             feedback.append(comment.id)

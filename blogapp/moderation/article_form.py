@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blogapp.forms import TextForm
+from blogapp.integers import parse_int
 from blogapp.models.base import utcnow
 
 MAX_BODY = 500_000
@@ -63,7 +64,7 @@ class ArticleForm(TextForm):
 
     def featured_media_id(self) -> int | None:
         value = self.featured.data or ""
-        return int(value) if value.isascii() and value.isdigit() else None
+        return parse_int(value, 1)
 
 
 class DraftTextForm(TextForm):

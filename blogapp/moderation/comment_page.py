@@ -30,6 +30,7 @@ from blogapp.moderation.links import (
     read_token,
     use_up,
 )
+from blogapp.site import site_url
 
 MAX_TEXT = 65_525  # WordPress's comment length limit
 
@@ -81,7 +82,8 @@ def comment_edit(comment_id: int):
     text = _text_field()
     if text is not None:
         try:
-            entry = edit_text(comment.id, text, current_user.id)
+            entry = edit_text(comment.id, text, current_user.id,
+                              site_url=site_url(current_app))
         except ActionError as exc:
             flash(str(exc), "error")
         else:
@@ -98,7 +100,8 @@ def comment_reply(comment_id: int):
         return redirect(url_for("moderation.comment_detail", comment_id=comment_id))
     try:
         answer = reply(comment.id, text, current_user, load_settings(current_app.config),
-                       secret=current_app.config["SECRET_KEY"])
+                       secret=current_app.config["SECRET_KEY"],
+                       site_url=site_url(current_app))
     except ActionError as exc:
         flash(str(exc), "error")
         return redirect(url_for("moderation.comment_detail", comment_id=comment_id))
@@ -131,6 +134,7 @@ def mail_action(comment_id: int, action: str):
         return render_template("moderation/confirm.html", refused=str(exc),
                                comment=db.session.get(Comment, comment_id),
                                action=ACTIONS[action], token=token), 400
-    entries = moderate([comment.id], action, current_user.id, note="From a mail link")
+    entries = moderate([comment.id], action, current_user.id, note="From a mail link",
+                       site_url=site_url(current_app))
     announce(entries, action, 1)
     return redirect(url_for("moderation.comment_detail", comment_id=comment.id))

@@ -21,6 +21,7 @@ from blogapp.moderation.queue import (
     status_counts,
 )
 from blogapp.policy import CommentStatus
+from blogapp.site import site_url
 
 UNDO_KEY = "moderation_undo"
 DEFAULT_PER_PAGE = 20
@@ -102,7 +103,7 @@ def comments_action():
     if not ids:
         flash("Select at least one comment.", "error")
         return redirect(back_url())
-    entries = moderate(ids, action, current_user.id)
+    entries = moderate(ids, action, current_user.id, site_url=site_url(current_app))
     announce(entries, action, len(set(ids)))
     return redirect(back_url())
 
@@ -111,7 +112,8 @@ def comments_action():
 @staff_required
 def comments_undo():
     try:
-        done = undo(int_list(request.form.getlist("entries")), current_user.id)
+        done = undo(int_list(request.form.getlist("entries")), current_user.id,
+                    site_url=site_url(current_app))
     except ActionError as exc:
         flash(str(exc), "error")
     else:

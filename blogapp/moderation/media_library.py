@@ -20,6 +20,7 @@ from blogapp.auth.access import owner_required, safe_next
 from blogapp.errors import wants_json
 from blogapp.extensions import csrf, db
 from blogapp.forms import TextForm
+from blogapp.integers import query_int
 from blogapp.media.images import ImageRefused
 from blogapp.media.library import (
     MAX_ALT,
@@ -110,8 +111,10 @@ def media_upload():
 @bp.route("/media")
 @owner_required
 def media():
-    page = max(1, request.args.get("page", 1, type=int))
+    page = query_int("page", 1)
     total = db.session.scalar(select(func.count(Media.id))) or 0
+    if page > max(1, -(-total // PER_PAGE)):  # also keeps the OFFSET within the integers
+        abort(404)
     items = db.session.scalars(select(Media).order_by(Media.created_at.desc(), Media.id.desc())
                                .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     uses = usage_counts(m.id for m in items)

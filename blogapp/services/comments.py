@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from blogapp.avatars import avatar_seed
 from blogapp.discussion import SiteSettings
 from blogapp.extensions import db
-from blogapp.models import Article, Comment
+from blogapp.models import Article, Comment, User
 from blogapp.models.base import utcnow
 from blogapp.models.comment import new_preview_token
 from blogapp.policy import (
@@ -25,7 +25,14 @@ from blogapp.policy import (
     decide,
     refuse,
 )
-from blogapp.sanitize import count_links, render_comment
+from blogapp.sanitize import (
+    count_links,
+    render_comment,
+    render_plain,
+    rendered_comment,
+    visible_text,
+)
+from blogapp.unicode_text import fold
 
 APPROVED = CommentStatus.APPROVED.value
 
@@ -48,13 +55,16 @@ class CommentInput:
 
 
 class CommentRefused(Exception):
-    """The submission cannot be stored; *field* names the form field at fault, if any."""
+    """The submission cannot be stored; *field* names the form field at fault, if any;
+    *retry_after* says in how many seconds the same post would be taken (a flood)."""
 
-    def __init__(self, status_code: int, message: str, field: str | None = None) -> None:
+    def __init__(self, status_code: int, message: str, field: str | None = None,
+                 retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.message = message
         self.field = field
+        self.retry_after = retry_after
 
 
 def comments_closed(article: Article, settings: SiteSettings, now: datetime) -> bool:
@@ -66,16 +76,21 @@ def comments_closed(article: Article, settings: SiteSettings, now: datetime) -> 
 
 
 def submit_comment(data: CommentInput, settings: SiteSettings, *, secret: str,
-                   akismet_configured: bool, now: datetime | None = None) -> Comment:
+                   akismet_configured: bool, site_url: str | None = None,
+                   now: datetime | None = None) -> Comment:
     """Check, decide and store a comment; commit. Raise CommentRefused when it can't be."""
-    return store_comment(prepare_comment(data, settings, secret=secret,
+    return store_comment(prepare_comment(data, settings, secret=secret, site_url=site_url,
                                          akismet_configured=akismet_configured, now=now))
 
 
 def prepare_comment(data: CommentInput, settings: SiteSettings, *, secret: str,
-                    akismet_configured: bool, now: datetime | None = None) -> Comment:
+                    akismet_configured: bool, site_url: str | None = None,
+                    now: datetime | None = None) -> Comment:
     """Check and decide a comment, reading only; return it unsaved for store_comment.
 
+    The cheap refusals come first (closed, a missing parent, a flood, a duplicate: indexed
+    queries on the text as typed), then a honeypot catch is kept as escaped plain text;
+    only a post that is left is rendered and sanitized (*site_url*: see render_comment).
     Raise CommentRefused when it can't be posted."""
     now = now or utcnow()
     article = db.session.get(Article, data.article_id)
@@ -85,27 +100,31 @@ def prepare_comment(data: CommentInput, settings: SiteSettings, *, secret: str,
         raise CommentRefused(403, "Comments are closed on this article.")
     depth = _thread_depth(data, article, settings)
 
-    html = render_comment(data.content)
+    staff = data.user_id is not None
     submission = Submission(
         article_id=article.id, parent_id=data.parent_id, author=data.author, email=data.email,
-        url=data.url, content=data.content, content_html=html, ip=data.ip,
-        user_agent=data.user_agent, link_count=count_links(html),
+        url=data.url, content=data.content, content_html="", ip=data.ip,
+        user_agent=data.user_agent, link_count=0,
     )
-    staff = data.user_id is not None
-    history = gather_history(submission, settings, now)
+    history = gather_history(submission, settings, now, reader=not staff)
     if not staff:
         refusal = refuse(submission, settings.policy, history, now)
         if refusal is not None:
-            raise CommentRefused(refusal.status_code, refusal.message)
+            raise CommentRefused(refusal.status_code, refusal.message,
+                                 retry_after=refusal.retry_after)
 
     if staff:
+        html = render_comment(data.content, site_url)
         verdict = Verdict(CommentStatus.APPROVED, (Reason("staff", "Written by a moderator"),))
         spam_check = AkismetVerdict.DISABLED
     elif data.honeypot:
+        html = render_plain(data.content)  # rendered for real if a moderator rescues it
         verdict = Verdict(CommentStatus.SPAM, (
             Reason(REASON_HONEYPOT, "Filled in the hidden field that only robots see"),))
         spam_check = AkismetVerdict.DISABLED
     else:
+        submission = with_rendering(submission, site_url)
+        html = submission.content_html
         spam_check = (AkismetVerdict.OWED if akismet_configured and settings.akismet_enabled
                       else AkismetVerdict.DISABLED)
         verdict = decide(submission, settings.policy, history, spam_check, now)
@@ -122,6 +141,13 @@ def prepare_comment(data: CommentInput, settings: SiteSettings, *, secret: str,
     )
     comment.reasons = [{"code": r.code, "message": r.message} for r in verdict.reasons]
     return comment
+
+
+def with_rendering(submission: Submission, site_url: str | None) -> Submission:
+    """Return *submission* with its safe HTML, its link count and what it reads as."""
+    rendered = rendered_comment(submission.content, site_url)
+    return replace(submission, content_html=rendered.html, link_count=rendered.links,
+                   content_text=rendered.text, author_text=visible_text(submission.author))
 
 
 def store_comment(comment: Comment) -> Comment:
@@ -156,14 +182,17 @@ def _thread_depth(data: CommentInput, article: Article, settings: SiteSettings) 
 
 
 def gather_history(submission: Submission, settings: SiteSettings, now: datetime,
-                   exclude_id: int | None = None) -> History:
-    """Collect the database facts the policy needs (three indexed queries)."""
+                   exclude_id: int | None = None, *, reader: bool = True) -> History:
+    """Collect the database facts the policy needs (indexed queries and the staff list).
+
+    A *reader*'s post (not a moderator's reply) is checked against the staff accounts'
+    emails and names; staff replies never count as a reader's approved comment."""
     policy = settings.policy
     approved_before = False
     if submission.email and submission.author:
         query = select(Comment.id).where(
             Comment.author == submission.author, Comment.email == submission.email,
-            Comment.status == APPROVED)
+            Comment.status == APPROVED, Comment.user_id.is_(None))
         if exclude_id is not None:
             query = query.where(Comment.id != exclude_id)
         approved_before = db.session.scalar(query.limit(1)) is not None
@@ -186,8 +215,26 @@ def gather_history(submission: Submission, settings: SiteSettings, now: datetime
                 Comment.author == submission.author, Comment.email == submission.email,
                 Comment.content == submission.content,
             ).limit(1)) is not None
+    staff_email = staff_name = False
+    if reader and (submission.email or submission.author):
+        staff_email, staff_name = _staff_identity(submission.email, submission.author)
     return History(approved_before=approved_before, last_post_at=last_post_at,
-                   duplicate=duplicate)
+                   duplicate=duplicate, staff_email=staff_email, staff_name=staff_name)
+
+
+def _staff_identity(email: str, author: str) -> tuple[bool, bool]:
+    """Tell whether *email*, and whether *author*, is a staff account's (any case, width
+    or spacing; disabled accounts included)."""
+    email_key, name_key = fold(email.strip()), _name_key(author)
+    same_email = same_name = False
+    for staff_email, staff_name in db.session.execute(select(User.email, User.display_name)):
+        same_email = same_email or bool(email_key) and fold(staff_email.strip()) == email_key
+        same_name = same_name or bool(name_key) and _name_key(staff_name) == name_key
+    return same_email, same_name
+
+
+def _name_key(name: str) -> str:
+    return " ".join(fold(name).split())
 
 
 def bump_article(article_id: int, delta: int) -> None:
@@ -215,9 +262,11 @@ def set_visible_status(comment: Comment, new_status: str) -> str:
 
 
 def submission_of(comment: Comment) -> Submission:
+    """Rebuild the policy's view of a stored comment (for a later spam check)."""
     return Submission(
         article_id=comment.article_id, parent_id=comment.parent_id, author=comment.author,
         email=comment.email, url=comment.url, content=comment.content,
         content_html=comment.content_html, ip=comment.ip, user_agent=comment.user_agent,
         link_count=count_links(comment.content_html),
+        content_text=visible_text(comment.content), author_text=visible_text(comment.author),
     )

@@ -208,9 +208,14 @@ def normalized(typed: dict) -> dict[str, str]:
             for name in FIELDS}
 
 
+# A scheme, unless what looks like one is a host and its port (user.example.org:8080).
+SCHEME_RE = re.compile(r"([a-z][a-z0-9+.-]*):(?![0-9]+(?:[/?#]|$))", re.I)
+
+
 def required_errors(clean: dict[str, str]) -> set[str]:
     """Fields that must be refused whatever else happens (blank required, too long, a
-    website that is not http(s))."""
+    website with a space in it or with a scheme other than http(s)://; one without a
+    scheme gets http://)."""
     errors = set()
     for name in FIELDS:
         value = clean[name]
@@ -218,8 +223,12 @@ def required_errors(clean: dict[str, str]) -> set[str]:
             errors.add(name)
         if len(value) > LIMITS[name]:
             errors.add(name)
-        if name == "url" and value and not re.match(r"https?://[^/?#\s]", value, re.I):
-            errors.add(name)
+        if name == "url" and value:
+            scheme = SCHEME_RE.match(value)
+            if re.search(r"\s", value) or scheme and (
+                    scheme.group(1).lower() not in ("http", "https")
+                    or not value[scheme.end():].startswith("//")):
+                errors.add(name)
     return errors
 
 
