@@ -62,6 +62,7 @@ class Server:
     workers: int = 2
     worker_class: str = "sync"
     port: int = field(default_factory=free_port)
+    gunicorn: Path = GUNICORN  # a peer's own environment brings its own
     proc: subprocess.Popen | None = None
 
     @property
@@ -69,7 +70,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, ready_path: str = "/", timeout: float = 60.0) -> Server:
-        cmd = [str(GUNICORN), "-w", str(self.workers), "-k", self.worker_class,
+        cmd = [str(self.gunicorn), "-w", str(self.workers), "-k", self.worker_class,
                "-b", f"127.0.0.1:{self.port}", "--error-logfile", str(self.log),
                "--graceful-timeout", "5", self.module]
         self.log.parent.mkdir(parents=True, exist_ok=True)
