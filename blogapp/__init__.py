@@ -12,6 +12,7 @@ from blogapp.blog.reader_pages import register_reader_pages
 from blogapp.config import load_config
 from blogapp.database import register_database
 from blogapp.integers import register_converters
+from blogapp.mail.pump import register_mail
 from blogapp.setup import (
     register_blueprints,
     register_extensions,
@@ -37,4 +38,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     cli.register_cli(app)
     security.register_security_headers(app)
     jobs.register_jobs(app)
+    register_mail(app)
     return app

@@ -22,6 +22,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
     cli_comments.register(app)
     importers_cli.register(app)
+    from blogapp.mail.cli import mail_cli
+
+    app.cli.add_command(mail_cli)
 
 
 @click.group(cls=AppGroup, help="Manage staff accounts.")

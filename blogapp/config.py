@@ -54,6 +54,11 @@ class Defaults:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_SENDER = "blogapp@localhost"
+    # The outbox (blogapp/mail/): every message is a row, tried until sent or given up.
+    MAIL_MAX_ATTEMPTS = 8  # then the row is marked gave_up
+    MAIL_RETRY_SECONDS = 60  # first retry; doubles each time (1, 2, 4, ... minutes)
+    MAIL_LEASE_SECONDS = 120  # a claimed row no sender finished is tried again after this
+    MAIL_POLL_SECONDS = 60  # how often a thread-mode sender looks for due rows anyway
     # Media library (see blogapp/media/): uploads, their limits and where they are kept.
     MEDIA_MAX_MB = 10  # an upload over this answers 413
     MEDIA_MAX_PIXELS = 40_000_000  # width x height, checked before decoding
@@ -112,6 +117,9 @@ def _coerce(app: Flask) -> None:
     cfg = app.config
     cfg["AKISMET_TIMEOUT"] = float(cfg["AKISMET_TIMEOUT"])
     cfg["MAIL_PORT"] = int(cfg["MAIL_PORT"])
+    for key in ("MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS", "MAIL_LEASE_SECONDS",
+                "MAIL_POLL_SECONDS"):
+        cfg[key] = float(cfg[key]) if key != "MAIL_MAX_ATTEMPTS" else int(cfg[key])
     cfg["PROXY_COUNT"] = int(cfg["PROXY_COUNT"])
     cfg["MEDIA_MAX_MB"] = float(cfg["MEDIA_MAX_MB"])
     cfg["MEDIA_MAX_PIXELS"] = int(cfg["MEDIA_MAX_PIXELS"])

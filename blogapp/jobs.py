@@ -18,7 +18,7 @@ from flask import Flask, current_app
 log = logging.getLogger(__name__)
 
 _executor: ThreadPoolExecutor | None = None
-MAIL_TASKS = frozenset({"notify", "notify_author"})
+MAIL_TASKS = frozenset({"notify", "notify_author", "mail"})
 _said_local_only = False
 
 
@@ -41,7 +41,8 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def dispatch(task: str, comment_id: int) -> None:
-    """Run *task* ("spam_check" or "feedback") for a comment in the configured place."""
+    """Run *task* ("spam_check", "feedback", "notify", "notify_author" or "mail") for a
+    comment in the configured place."""
     app = current_app._get_current_object()
     if task in MAIL_TASKS and not app.config.get("MAIL_SERVER"):
         return  # mail is off: nothing to do, no job to queue
@@ -82,6 +83,10 @@ def run_task(app: Flask, task: str, comment_id: int) -> None:
                 send_approved_notification(comment_id)
             elif task == "feedback":
                 send_feedback(comment_id, config)
+            elif task == "mail":  # drain the outbox (blogapp/mail/); comment_id unused
+                from blogapp.mail.pump import run_mail_job
+
+                run_mail_job(app)
             else:
                 raise ValueError(f"unknown task {task!r}")
         finally:

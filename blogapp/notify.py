@@ -1,6 +1,7 @@
 """Notification mail: held comments to moderators, approved comments to article authors.
 
-Mail goes through smtplib to MAIL_SERVER:MAIL_PORT and is off when MAIL_SERVER is unset.
+Messages go into the outbox (blogapp/mail/), which delivers them to MAIL_SERVER:MAIL_PORT
+and retries; mail is off when MAIL_SERVER is unset.
 Only moderators' mail carries the commenter's email address and IP. Links are absolute,
 built from SITE_URL (blogapp.site), never from a request.
 """
@@ -8,15 +9,13 @@ built from SITE_URL (blogapp.site), never from a request.
 from __future__ import annotations
 
 import logging
-import smtplib
-from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
 
 from flask import Flask, current_app
 from sqlalchemy import select
 
 from blogapp.discussion import load_settings
 from blogapp.extensions import db
+from blogapp.mail.outbox import Mail, queue_mail
 from blogapp.models import Article, Comment, User
 from blogapp.moderation.links import LINK_ACTIONS, make_token
 from blogapp.moderation.queue import pending_count
@@ -24,8 +23,6 @@ from blogapp.policy import CommentStatus
 from blogapp.site import external_url
 
 log = logging.getLogger(__name__)
-
-SMTP_TIMEOUT = 10
 
 
 def moderator_addresses() -> list[str]:
@@ -87,34 +84,21 @@ def approved_message(app: Flask, comment: Comment, article: Article) -> tuple[st
     return f'[{app.config["SITE_NAME"]}] Comment: "{article.title}"', "\n".join(lines) + "\n"
 
 
-def send_mail(app: Flask, recipients: list[str], subject: str, body: str) -> int:
-    """Send one message per recipient over one SMTP connection; return how many went."""
-    if not app.config.get("MAIL_SERVER") or not recipients:
-        return 0
-    sender = app.config["MAIL_SENDER"]
-    with smtplib.SMTP(app.config["MAIL_SERVER"], app.config["MAIL_PORT"],
-                      timeout=SMTP_TIMEOUT) as smtp:
-        if app.config.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if app.config.get("MAIL_USERNAME"):
-            smtp.login(app.config["MAIL_USERNAME"], app.config.get("MAIL_PASSWORD") or "")
-        for recipient in recipients:
-            message = EmailMessage()
-            message["From"] = formataddr((app.config["SITE_NAME"], sender))
-            message["To"] = recipient
-            message["Subject"] = subject
-            message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-            message.set_content(body)
-            smtp.send_message(message)
-    return len(recipients)
+def queue_notices(kind: str, recipients: list[str], subject: str, body: str,
+                  comment_id: int) -> int:
+    """Put one message per recipient in the outbox and commit; return how many."""
+    rows = [queue_mail(Mail(to=r, subject=subject, text=body, kind=kind, comment_id=comment_id))
+            for r in recipients]
+    db.session.commit()
+    return sum(row is not None for row in rows)
 
 
 def send_held_notification(comment_id: int) -> int:
-    """Mail every active moderator and owner about a held comment; return mails sent.
+    """Queue mail to every active moderator and owner about a held comment; return how
+    many messages were queued (the outbox delivers them, see blogapp/mail/).
 
-    Runs inside an app context (the "notify" job). Nothing is sent when mail is not
-    configured, notifications are off, or the comment is no longer pending; an
-    unreachable mail server is logged and counts as nothing sent."""
+    Runs inside an app context (the "notify" job). Nothing is queued when mail is not
+    configured, notifications are off, or the comment is no longer pending."""
     app = current_app._get_current_object()
     if not app.config.get("MAIL_SERVER"):
         return 0
@@ -125,17 +109,7 @@ def send_held_notification(comment_id: int) -> int:
         return 0
     article = db.session.get(Article, comment.article_id)
     subject, body = held_message(app, comment, article)
-    return _send_logged(app, moderator_addresses(), subject, body, comment_id)
-
-
-def _send_logged(app: Flask, recipients: list[str], subject: str, body: str,
-                 comment_id: int) -> int:
-    """Send, but never fail the caller: a mail server being down is logged, not raised."""
-    try:
-        return send_mail(app, recipients, subject, body)
-    except (OSError, smtplib.SMTPException) as exc:
-        log.warning("notification mail for comment %s not sent: %s", comment_id, exc)
-        return 0
+    return queue_notices("held", moderator_addresses(), subject, body, comment_id)
 
 
 def send_approved_notification(comment_id: int) -> int:
@@ -151,4 +125,4 @@ def send_approved_notification(comment_id: int) -> int:
     if author is None or not author.active or comment.user_id == author.id:
         return 0
     subject, body = approved_message(app, comment, article)
-    return _send_logged(app, [author.email], subject, body, comment_id)
+    return queue_notices("author", [author.email], subject, body, comment_id)

@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from itsdangerous import TimestampSigner
 
 from blogapp.extensions import db
-from blogapp.models import Article, Comment, User
+from blogapp.models import Article, Comment, OutboxMessage, User
 from blogapp.moderation import links
 from blogapp.moderation.actions import moderate
 from blogapp.notify import send_approved_notification, send_held_notification
@@ -154,8 +154,14 @@ def test_an_unreachable_mail_server_is_logged_not_raised(app, team, held, caplog
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         app.config["MAIL_PORT"] = probe.getsockname()[1]
-    assert notify(app, held) == 0
+    assert notify(app, held) == 2  # queued in the outbox, which keeps them for a retry
     assert "not sent" in caplog.text
+    with app.app_context():
+        rows = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        # The first try found the server away; the other message waits for the next sweep.
+        assert sorted((r.kind, r.status, r.attempts) for r in rows) == [
+            ("held", "failed", 1), ("held", "queued", 0)]
+        assert "Connection refused" in rows[0].last_error
 
 
 def test_nothing_is_sent_for_a_comment_already_moderated(app, smtp, team, held):

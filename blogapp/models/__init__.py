@@ -8,6 +8,7 @@ from blogapp.models.comment import Comment
 from blogapp.models.import_record import ImportRecord
 from blogapp.models.mail_link import MailLinkUse
 from blogapp.models.media import ArticleMedia, Media
+from blogapp.models.outbox import MailStatus, OutboxMessage
 from blogapp.models.revision import ArticleRevision, RevisionKind
 from blogapp.models.setting import SiteSetting
 from blogapp.models.tally import CommentDayCount, CommentStatusCount
@@ -29,7 +30,9 @@ __all__ = [
     "CommentStatusCount",
     "ImportRecord",
     "MailLinkUse",
+    "MailStatus",
     "Media",
+    "OutboxMessage",
     "ArticleMedia",
     "ArticleRevision",
     "RevisionKind",
