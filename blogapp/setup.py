@@ -45,12 +45,14 @@ def register_blueprints(app: Flask) -> None:
     from blogapp.importers.redirects import bp as old_urls_bp
     from blogapp.media import bp as media_bp
     from blogapp.moderation import bp as moderation_bp
+    from blogapp.subscriptions import bp as subscriptions_bp
 
     app.register_blueprint(blog_bp)
     app.register_blueprint(comments_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(subscriptions_bp)
     app.register_blueprint(old_urls_bp)  # old WordPress addresses: 301 to imported articles
 
 

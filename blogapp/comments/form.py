@@ -10,7 +10,15 @@ from urllib.parse import urlsplit
 import idna
 from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, URLSafeSerializer
-from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField, URLField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    HiddenField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from blogapp.forms import TextForm
@@ -113,6 +121,23 @@ def _valid_host(host: str) -> bool:
     return bool(labels) and all(_LABEL_RE.fullmatch(label) for label in labels)
 
 
+class TickedValues(Field):
+    """Checkboxes sharing one name: the list of values ticked, each one of *allowed*."""
+
+    def __init__(self, label=None, validators=None, allowed: tuple[str, ...] = (), **kw):
+        super().__init__(label, validators, **kw)
+        self.allowed = allowed
+        self.data: list[str] = []
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = [v for v in valuelist if v][:len(self.allowed) + 1]
+
+    def pre_validate(self, form) -> None:
+        if any(value not in self.allowed for value in self.data):
+            self.data = [v for v in self.data if v in self.allowed]
+            raise StopValidation("Not a valid choice: tick one of the boxes or none.")
+
+
 class CommentForm(TextForm):
     """The Leave a Reply form. It carries no session token: readers have no session, so
     every plain reader gets the same cacheable page. What stops forgery is the view's
@@ -133,6 +158,8 @@ class CommentForm(TextForm):
         "Save my name, email, and website in this browser for the next time I comment.",
         name="wp-comment-cookies-consent",
     )
+    # Mail about this discussion (blogapp/subscriptions/); shown when mail is on.
+    subscribe_comments = TickedValues("Notify me by email", allowed=("replies", "all"))
     # Tamper-proofing: a field people never see, and when the form was handed out.
     contact_fax = StringField("Leave this field empty", filters=[_line])
     form_token = HiddenField()
@@ -151,6 +178,16 @@ class CommentForm(TextForm):
     def validate_email(self, field) -> None:
         if self.require_name_email and not field.data:
             raise ValidationError("Please enter your email address.")
+
+    def validate_subscribe_comments(self, field) -> None:
+        if field.data and not self.email.data:
+            raise ValidationError("Enter your email address to be notified by email.")
+
+    @property
+    def subscription_kind(self) -> str | None:
+        """"all" covers "replies": with both ticked, every new comment is mailed."""
+        chosen = set(self.subscribe_comments.data or ())
+        return "all" if "all" in chosen else "replies" if "replies" in chosen else None
 
     def validate_comment_parent(self, field) -> None:
         if parse_int((field.data or "0").strip(), 0) is None:

@@ -29,6 +29,7 @@ from blogapp.services.comments import (
     store_comment,
 )
 from blogapp.site import site_url
+from blogapp.subscriptions.service import subscribe_from_post
 
 bp = Blueprint("comments", __name__)
 YEAR = 365 * 24 * 3600
@@ -76,6 +77,7 @@ def post_comment(slug: str):
         comment = store_comment(comment)
     except CommentRefused as refused:
         return _refused(article, settings, form, refused)
+    subscribe_from_post(comment, form.subscription_kind)
     if comment.spam_check == AkismetVerdict.OWED.value:
         dispatch("spam_check", comment.id)
     elif comment.status == CommentStatus.PENDING.value:

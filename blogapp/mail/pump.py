@@ -79,8 +79,10 @@ def register_mail(app: Flask) -> None:
     """Commit hooks for the outbox; in thread mode, a sweep on a process's first request
     (mail a killed process had claimed or queued goes out after the restart)."""
     from blogapp.mail.outbox import mail_enabled, register_outbox_events
+    from blogapp.subscriptions.notices import register_notice_events
 
     register_outbox_events()
+    register_notice_events()
 
     @app.before_request
     def _sweep_once() -> None:

@@ -11,6 +11,12 @@ from blogapp.models.media import ArticleMedia, Media
 from blogapp.models.outbox import MailStatus, OutboxMessage
 from blogapp.models.revision import ArticleRevision, RevisionKind
 from blogapp.models.setting import SiteSetting
+from blogapp.models.subscription import (
+    SubscriberAddress,
+    Subscription,
+    SubscriptionKind,
+    SubscriptionStatus,
+)
 from blogapp.models.tally import CommentDayCount, CommentStatusCount
 from blogapp.models.taxonomy import Category, Tag
 from blogapp.models.user import Role, User
@@ -38,6 +44,10 @@ __all__ = [
     "RevisionKind",
     "Role",
     "SiteSetting",
+    "SubscriberAddress",
+    "Subscription",
+    "SubscriptionKind",
+    "SubscriptionStatus",
     "Tag",
     "User",
     "unique_user_slug",

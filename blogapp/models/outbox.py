@@ -26,6 +26,7 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         Index("ix_mail_outbox_status_next_try", "status", "next_try_at"),
         Index("ix_mail_outbox_recipient", "recipient"),
+        Index("ix_mail_outbox_comment_kind", "comment_id", "kind"),
         {"sqlite_autoincrement": True},
     )
 

@@ -1,0 +1,5 @@
+"""Readers' subscriptions to comments: double opt-in, notices, one-click unsubscribe."""
+
+from blogapp.subscriptions.views import bp
+
+__all__ = ["bp"]
