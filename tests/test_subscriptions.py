@@ -285,3 +285,21 @@ def test_the_form_offers_both_choices_only_when_mail_is_on(app, client, slug):
         other = make_article("Trams").slug
     assert "subscribe_comments" not in reader(app).get(f"/articles/{other}").get_data(
         as_text=True)
+
+
+def test_privacy_export_and_erase_cover_subscriptions_and_mail(app, smtp, slug):
+    from blogapp.moderation.privacy import erase, export
+
+    ann = ann_subscribes(app, slug)
+    confirm(app, smtp)
+    reply(app, slug, ann)
+    with app.app_context():
+        data = export(ANN.upper())
+        assert [s["kind"] for s in data["subscriptions"]] == ["replies"]
+        assert data["subscriber_address"]["confirmed_at"]
+        assert [m["kind"] for m in data["mail"]] == ["confirm", "reply"]
+        erase(ANN, keep_text=True, actor_id=None, secret=app.config["SECRET_KEY"])
+        data = export(ANN)
+        assert (data["subscriptions"], data["mail"], data["subscriber_address"]) == ([], [], None)
+        assert db.session.scalar(select(OutboxMessage.id).where(
+            OutboxMessage.recipient == ANN)) is None

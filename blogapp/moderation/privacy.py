@@ -3,6 +3,7 @@
 Erasing works like WordPress's personal data eraser: the author becomes "Anonymous" and
 the email, website, IP, user agent and referrer are removed; the text is kept or replaced
 by the owner's choice. Reasons and edit history that may quote the address are cleared.
+Subscriptions and mail (blogapp/subscriptions/privacy.py) are exported, and erased for good.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from blogapp.policy import CommentStatus
 from blogapp.sanitize import render_comment
 from blogapp.services.comments import bump_article
 from blogapp.site import external_url
+from blogapp.subscriptions.privacy import erase_mail_data, export_mail_data
 
 ANONYMOUS = "Anonymous"
 REMOVED_TEXT = "This comment was deleted at its author's request."
@@ -61,7 +63,8 @@ def export(email: str) -> dict[str, Any]:
             "content": c.content, "status": c.status, "created_at": _iso(c.created_at),
             "updated_at": _iso(c.updated_at),
         })
-    return {"email": email.strip(), "exported_at": _iso(utcnow()), "comments": items}
+    return {"email": email.strip(), "exported_at": _iso(utcnow()), "comments": items,
+            **export_mail_data(email)}
 
 
 def erase(email: str, *, keep_text: bool, actor_id: int | None, secret: str) -> int:
@@ -90,6 +93,7 @@ def erase(email: str, *, keep_text: bool, actor_id: int | None, secret: str) -> 
             entry.note = "(erased)"
     for article_id in touched:
         bump_article(article_id, 0)
+    erase_mail_data(email)  # subscriptions, confirmation and queued or sent mail
     db.session.commit()
     return len(comments)
 
