@@ -31,6 +31,7 @@ class SiteSettings:
     purge_trash_days: int = 30
     anonymize_ip_days: int = 60
     notify_moderators: bool = True
+    edit_window_minutes: int = 10  # a commenter may fix their comment this long; 0: never
 
 
 POLICY_FIELDS = {f.name for f in fields(DiscussionSettings)}

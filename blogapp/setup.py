@@ -42,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
     from blogapp.auth import bp as auth_bp
     from blogapp.blog import bp as blog_bp
     from blogapp.comments import bp as comments_bp
+    from blogapp.comments.own_edit_views import bp as own_comments_bp
     from blogapp.importers.redirects import bp as old_urls_bp
     from blogapp.media import bp as media_bp
     from blogapp.moderation import bp as moderation_bp
@@ -49,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(blog_bp)
     app.register_blueprint(comments_bp)
+    app.register_blueprint(own_comments_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)

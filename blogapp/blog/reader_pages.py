@@ -30,6 +30,7 @@ from blogapp.blog.reader_connection import ReaderConnection
 from blogapp.comments.form import issue_form_token
 from blogapp.comments.page import (
     DETAIL_COOKIES,
+    EDIT_COOKIE,
     FORM_TOKEN_SLOT,
     HELD_COOKIE,
     article_key,
@@ -124,7 +125,7 @@ class ReaderPages:
         self.wsgi_app = wsgi_app
         self.personal = (app.config["SESSION_COOKIE_NAME"],
                          app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
-                         HELD_COOKIE, *DETAIL_COOKIES.values())
+                         HELD_COOKIE, EDIT_COOKIE, *DETAIL_COOKIES.values())
         self.reader: ReaderConnection | None = None
 
     def __call__(self, environ, start_response):

@@ -15,7 +15,9 @@ from blogapp.policy import CommentStatus
 
 APPROVED = CommentStatus.APPROVED.value
 PUBLIC_COLUMNS = (Comment.id, Comment.parent_id, Comment.depth, Comment.author, Comment.url,
-                  Comment.avatar_seed, Comment.content_html, Comment.created_at, Comment.status)
+                  Comment.avatar_seed, Comment.content_html, Comment.created_at, Comment.status,
+                  Comment.edited_at, Comment.author_deleted_at)
+TRASH = CommentStatus.TRASH.value
 
 
 class NoSuchCommentPage(NotFound):
@@ -38,6 +40,8 @@ class Node:
     content_html: str
     created_at: object
     held: bool = False
+    edited: bool = False  # its author changed the text
+    deleted: bool = False  # its author deleted it: a placeholder above its replies
     children: list[Node] = field(default_factory=list)
 
     @property
@@ -56,9 +60,13 @@ class ThreadPage:
 def _node(row, held: bool = False) -> Node:
     # Before approval nothing drawn from the email is shown: a held comment gets the
     # neutral avatar, so posting with a guessed address tells nothing (issue 11, item 6).
+    if row.status == TRASH:  # deleted by its author: nothing of it is shown
+        return Node(id=row.id, parent_id=row.parent_id, depth=row.depth, author="", url="",
+                    avatar_seed="", content_html="", created_at=row.created_at, deleted=True)
     return Node(id=row.id, parent_id=row.parent_id, depth=row.depth, author=row.author,
                 url=row.url, avatar_seed="" if held else row.avatar_seed,
-                content_html=row.content_html, created_at=row.created_at, held=held)
+                content_html=row.content_html, created_at=row.created_at, held=held,
+                edited=row.edited_at is not None)
 
 
 def default_page(settings: SiteSettings, pages: int) -> int:
@@ -76,7 +84,9 @@ def thread_page(article_id: int, total: int, settings: SiteSettings, page: int |
     the last raises NoSuchCommentPage (a 404), so no URL names a page that is not there."""
     rows = db.session.execute(
         select(*PUBLIC_COLUMNS).where(Comment.article_id == article_id)
-        .where(Comment.status == APPROVED).order_by(Comment.created_at, Comment.id)
+        .where(or_(Comment.status == APPROVED,
+                   and_(Comment.status == TRASH, Comment.author_deleted_at.is_not(None))))
+        .order_by(Comment.created_at, Comment.id)
     ).all()
     held_rows = []
     if held:
@@ -93,6 +103,7 @@ def thread_page(article_id: int, total: int, settings: SiteSettings, page: int |
     for node in sorted(nodes.values(), key=lambda n: (n.created_at, n.id)):
         parent = nodes.get(node.parent_id) if node.parent_id else None
         (parent.children if parent else roots).append(node)
+    roots = _without_bare_placeholders(roots)
     per_page = max(1, settings.comments_per_page)
     pages = max(1, -(-len(roots) // per_page))
     if page is None:
@@ -101,6 +112,16 @@ def thread_page(article_id: int, total: int, settings: SiteSettings, page: int |
         raise NoSuchCommentPage()
     return ThreadPage(roots=roots[(page - 1) * per_page: page * per_page], page=page,
                       pages=pages, total=total)
+
+
+def _without_bare_placeholders(nodes: list[Node]) -> list[Node]:
+    """Drop author-deleted comments that no shown reply hangs from."""
+    kept = []
+    for node in nodes:
+        node.children = _without_bare_placeholders(node.children)
+        if not node.deleted or node.children:
+            kept.append(node)
+    return kept
 
 
 def page_of(comment: Comment, settings: SiteSettings) -> int:

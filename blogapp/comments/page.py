@@ -23,6 +23,7 @@ from blogapp.services.comments import comments_closed
 from blogapp.site import site_version
 
 HELD_COOKIE = "comment_held"
+EDIT_COOKIE = "comment_edits"  # a commenter's own edits (blogapp/comments/own_edit.py)
 DETAIL_COOKIES = {"author": "comment_author", "email": "comment_author_email",
                   "url": "comment_author_url"}
 LIST_CACHE = "comment-list"
@@ -109,7 +110,9 @@ def article_etag(article: Article, settings: SiteSettings) -> str | None:
     parts = [
         site_version(current_app), article_key(article), repr(settings),
         session.get("_user_id", ""),
-        request.cookies.get(HELD_COOKIE, ""), utcnow().date(),
+        request.cookies.get(HELD_COOKIE, ""), request.cookies.get(EDIT_COOKIE, ""),
+        utcnow().replace(second=0, microsecond=0) if EDIT_COOKIE in request.cookies
+        else utcnow().date(),
         *(request.cookies.get(c, "") for c in DETAIL_COOKIES.values()),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
@@ -122,6 +125,7 @@ def plain_reader() -> bool:
     """A reader with nothing personal on the page: no login, cookies, flashes or reply."""
     return not ("_user_id" in session or session.get("_flashes")
                 or request.args.get("replytocom") or HELD_COOKIE in request.cookies
+                or EDIT_COOKIE in request.cookies
                 or any(c in request.cookies for c in DETAIL_COOKIES.values()))
 
 
@@ -164,9 +168,12 @@ def render_article_page(article: Article, form: CommentForm | None = None, statu
 
 def _render(article: Article, form: CommentForm, settings: SiteSettings, closed: bool,
             comment_list: Markup, replying_to, message: str | None) -> str:
+    from blogapp.comments.own_edit import editable_here
+
     return render_template(
         "blog/article.html", article=article, form=form, settings=settings, closed=closed,
         comment_list=comment_list, replying_to=replying_to, form_message=message,
+        own_edits=editable_here(article.id, settings),
     )
 
 

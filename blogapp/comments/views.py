@@ -10,6 +10,7 @@ from blogapp.comments.display import page_of
 from blogapp.comments.form import CommentForm, check_form_token
 from blogapp.comments.page import (
     DETAIL_COOKIES,
+    EDIT_COOKIE,
     HELD_COOKIE,
     held_cookie,
     render_article_page,
@@ -90,11 +91,23 @@ def post_comment(slug: str):
     target = url_for("blog.article", slug=article.slug, cpage=page) + f"#comment-{comment.id}"
     response = redirect(target, code=303)
     _remember_details(response, form, data)
+    _give_edit_cookie(response, comment, settings)
     if comment.status != CommentStatus.APPROVED.value:
         response.set_cookie(HELD_COOKIE, held_cookie(comment),
                             max_age=current_app.config["HELD_COOKIE_MAX_AGE"], httponly=True,
                             samesite="Lax", secure=request.is_secure)
     return response
+
+
+def _give_edit_cookie(response, comment, settings) -> None:
+    """Let this browser fix the comment it just posted (blogapp/comments/own_edit.py)."""
+    from blogapp.comments.own_edit import edit_cookie
+
+    value = edit_cookie(comment, settings) if comment.status in (
+        CommentStatus.APPROVED.value, CommentStatus.PENDING.value) else None
+    if value:
+        response.set_cookie(EDIT_COOKIE, value, max_age=settings.edit_window_minutes * 60,
+                            httponly=True, samesite="Lax", secure=request.is_secure)
 
 
 def _refused(article, settings, form: CommentForm, refused: CommentRefused):

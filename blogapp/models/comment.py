@@ -62,6 +62,10 @@ class Comment(db.Model):
     preview_token: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when its author changed the text ("(edited)"), or deleted it (a placeholder
+    # stays above its replies); blogapp/comments/own_edit.py.
+    edited_at: Mapped[datetime | None] = mapped_column(default=None)
+    author_deleted_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @property
     def reasons(self) -> list[dict[str, str]]:

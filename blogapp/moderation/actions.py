@@ -31,7 +31,7 @@ APPROVED, PENDING = CommentStatus.APPROVED.value, CommentStatus.PENDING.value
 SPAM, TRASH = CommentStatus.SPAM.value, CommentStatus.TRASH.value
 DELETED = "deleted"
 #: Audit actions whose note holds the text before the change.
-TEXT_ACTIONS = frozenset({"edit", "undo_edit"})
+TEXT_ACTIONS = frozenset({"edit", "undo_edit", "author_edit"})  # author_edit: own_edit.py
 MAX_IDS = 500
 
 

@@ -60,6 +60,8 @@ class SettingsForm(TextForm):
     anonymize_ip_days = _number("Anonymize commenters' IP addresses after (days)", 0, 3650,
                                 "0: never")
     notify_moderators = BooleanField("Email moderators when a comment is held")
+    edit_window_minutes = _number("Commenters may edit or delete their comment for (minutes)",
+                                  0, 1440, "0: never; not once someone has replied")
 
     def values(self) -> dict[str, Any]:
         out = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}

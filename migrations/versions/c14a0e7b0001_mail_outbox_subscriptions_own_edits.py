@@ -4,6 +4,8 @@
   (claimed with a lease), sent, failed (with its next try) or gave_up.
 - ``subscriber_addresses``: double opt-in per address (blogapp/subscriptions/).
 - ``comment_subscriptions``: replies to a reader's comment, or every comment on an article.
+- ``comments.edited_at``, ``comments.author_deleted_at``: a commenter's own edit or deletion
+  (blogapp/comments/own_edit.py); the old texts are in the audit log.
 
 Revision ID: c14a0e7b0001
 Revises: 8dbc635c202c
@@ -22,6 +24,9 @@ depends_on = None
 
 
 def upgrade():
+    # Plain ADD COLUMN (no table rebuild on SQLite): the comment tally triggers stay.
+    op.add_column('comments', sa.Column('edited_at', sa.DateTime(), nullable=True))
+    op.add_column('comments', sa.Column('author_deleted_at', sa.DateTime(), nullable=True))
     op.create_table(
         'mail_outbox',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -93,3 +98,6 @@ def downgrade():
         batch_op.drop_index('ix_mail_outbox_recipient')
         batch_op.drop_index('ix_mail_outbox_status_next_try')
     op.drop_table('mail_outbox')
+    # Plain DROP COLUMN (SQLite 3.35+), so that SQLite keeps the tally triggers.
+    op.execute("ALTER TABLE comments DROP COLUMN author_deleted_at")
+    op.execute("ALTER TABLE comments DROP COLUMN edited_at")
