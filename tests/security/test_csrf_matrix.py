@@ -6,7 +6,12 @@ The comment form is the one route without a session token (readers have no sessi
 their page can be stored and served to all): a browser's request from another site's page
 is refused by its Sec-Fetch-Site or Origin header, and a missing or forged signed form
 token is refused; both answer with the re-rendered page, the reader's text kept. (Who may
-reach which admin page is tests/test_admin_access.py's matrix.)"""
+reach which admin page is tests/test_admin_access.py's matrix.)
+
+Readers' other state-changing routes carry a capability instead of a session token: the
+signed link of a subscription mail (RFC 8058's one-click unsubscribe is POSTed by mail
+clients from anywhere, by design) or the signed cookie of a commenter's own comment.
+Without it they refuse and change nothing (CAPABILITY_ENDPOINTS below)."""
 
 from __future__ import annotations
 
@@ -24,6 +29,10 @@ from tests.security.conftest import FAST_DISCUSSION, rule_url, seed_small_site
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 COMMENT_ENDPOINT = "comments.post_comment"
+#: Readers' routes authorized by a signed token or cookie (no session, so no CSRF token).
+CAPABILITY_ENDPOINTS = frozenset({
+    "own_comments.edit", "own_comments.delete", "subscriptions.confirm",
+    "subscriptions.unsubscribe", "subscriptions.manage"})
 
 
 def state_changing_rules():
@@ -31,7 +40,7 @@ def state_changing_rules():
     params = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         for method in sorted(rule.methods & STATE_CHANGING):
-            if rule.endpoint != COMMENT_ENDPOINT:
+            if rule.endpoint not in {COMMENT_ENDPOINT, *CAPABILITY_ENDPOINTS}:
                 params.append(pytest.param(rule.endpoint, method, id=f"{method} {rule.rule}"))
     return params
 
@@ -119,6 +128,31 @@ def test_state_changing_route_refuses_bad_csrf_tokens(app, client, staff, ids, e
     tally("CSRF matrix", **{"state-changing routes": 1, "bad tokens refused": refused,
                             "cross-site HTTPS requests refused": 1,
                             "database changes": 0})
+
+
+def capability_rules():
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
+    found = sorted((r.endpoint, r.rule) for r in app.url_map.iter_rules()
+                   if r.endpoint in CAPABILITY_ENDPOINTS and r.methods & STATE_CHANGING)
+    assert {endpoint for endpoint, _ in found} == CAPABILITY_ENDPOINTS
+    return [pytest.param(endpoint, id=rule) for endpoint, rule in found]
+
+
+@pytest.mark.parametrize("endpoint", capability_rules())
+@pytest.mark.parametrize("token", [None, "", "forged", "W1sxLCJ4Il1d.forged.sig"])
+def test_reader_routes_refuse_without_their_signed_capability(app, client, ids, endpoint,
+                                                              token, tally):
+    url = url_for_rule(app, endpoint, ids)
+    data = {**form_for(ids), "List-Unsubscribe": "One-Click", "end": "all"}
+    if token is not None:
+        url += f"?token={token}"
+        data["token"] = token
+    client.set_cookie("comment_edits", token or "", domain="blog.test")
+    before = fingerprint(app)
+    response = client.post(url, data=data)
+    assert response.status_code in (400, 403, 404), response.status_code
+    assert fingerprint(app) == before
+    tally("CSRF matrix", **{"reader capability refusals": 1, "database changes": 0})
 
 
 CROSS_SITE_HEADERS = [
