@@ -191,3 +191,32 @@ def test_the_author_deletes_and_replies_keep_a_placeholder(app, author, slug):
     page = app.test_client().get(f"/articles/{slug}").get_data(as_text=True)
     assert "Comment deleted by its author." in page and "A reply waiting for approval" in page
     assert "Night buses run hourly." not in page and "Ann Reader" not in page
+
+
+class TestAkismet:
+    """With Akismet configured, an edit owes a check like a post and gets the verdict."""
+
+    @pytest.fixture
+    def akismet(self):
+        from tests.akismet_server import start_fake_akismet
+
+        server = start_fake_akismet()
+        yield server
+        server.stop()
+
+    @pytest.fixture
+    def app_config(self, akismet):
+        from tests.akismet_server import TEST_KEY
+
+        return {**OPEN_DISCUSSION, "AKISMET_API_KEY": TEST_KEY,
+                "AKISMET_BLOG_URL": "http://blog.test", "AKISMET_API_URL": akismet.url}
+
+    def test_an_edit_akismet_calls_spam_is_spam(self, app, author, akismet):
+        from tests.akismet_server import SPAM_MARKER
+
+        assert comment(app).status == "approved"
+        checks = sum(path.endswith("/comment-check") for path, _ in akismet.requests)
+        edit(author, f"Now with {SPAM_MARKER}")
+        assert sum(path.endswith("/comment-check") for path, _ in akismet.requests) == checks + 1
+        assert akismet.requests[-1][1]["comment_content"] == f"Now with {SPAM_MARKER}"
+        assert (comment(app).status, comment(app).spam_check) == ("spam", "spam")
