@@ -173,3 +173,10 @@ def test_a_test_mail_needs_one_plain_address(app, client, smtp, staff, form):
                            follow_redirects=True)
     assert "Enter the address to send the test mail to." in response.get_data(as_text=True)
     assert smtp.mail == []
+
+
+def test_a_message_that_cannot_be_written_is_given_up_not_retried(app, smtp):
+    broken = row(app, queue(app, headers={"X-Bad": "line\nInjected: header"}))
+    assert (broken.status, broken.attempts) == ("gave_up", 1)
+    assert broken.last_error.startswith("Gave up (cannot be written as mail).")
+    assert smtp.mail == []

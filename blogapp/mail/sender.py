@@ -157,7 +157,14 @@ def send_due(app: Flask, *, limit: int = BATCH, now: datetime | None = None,
                     on_first_claim = None
                 row = session.get(OutboxMessage, row_id, populate_existing=True)
                 try:
-                    connection.send(build_message(app, row))
+                    message = build_message(app, row)
+                except (ValueError, TypeError) as exc:  # e.g. a header that cannot be
+                    _finish(session, row, status=GAVE_UP,  # written: no retry will help
+                            last_error=f"Gave up (cannot be written as mail). {exc}"[:2000])
+                    report.gave_up += 1
+                    continue
+                try:
+                    connection.send(message)
                 except (OSError, smtplib.SMTPException) as exc:
                     connection.close()
                     _record_failure(app, session, row, exc, max_attempts, report, now)
