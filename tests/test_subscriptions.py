@@ -303,3 +303,15 @@ def test_privacy_export_and_erase_cover_subscriptions_and_mail(app, smtp, slug):
         assert (data["subscriptions"], data["mail"], data["subscriber_address"]) == ([], [], None)
         assert db.session.scalar(select(OutboxMessage.id).where(
             OutboxMessage.recipient == ANN)) is None
+
+
+def test_cron_forgets_subscriptions_left_unconfirmed_for_seven_days(app, smtp, slug, runner):
+    ann_subscribes(app, slug)
+    ann_subscribes(app, slug, kind="all")
+    with app.app_context():
+        first = db.session.scalar(select(Subscription).order_by(Subscription.id))
+        first.created_at = utcnow() - timedelta(days=8)
+        db.session.commit()
+    result = runner.invoke(args=["mail", "send"])
+    assert "Forgot 1 unconfirmed subscriptions." in result.output
+    assert statuses(app) == ["unconfirmed"]

@@ -13,7 +13,8 @@ from blogapp.models import OutboxMessage
 mail_cli = AppGroup("mail", help="The mail outbox (safe to run from cron).")
 
 
-@mail_cli.command("send", help="Send every message that is due now (retries included).")
+@mail_cli.command("send", help="Send every message that is due now (retries included), "
+                  "and forget subscriptions left unconfirmed for 7 days.")
 @click.option("--limit", default=200, show_default=True)
 def send(limit: int) -> None:
     from blogapp.mail.sender import send_due
@@ -21,9 +22,14 @@ def send(limit: int) -> None:
     app = current_app._get_current_object()
     if not app.config.get("MAIL_SERVER"):
         raise click.ClickException("Mail is off: set MAIL_SERVER (and MAIL_PORT, MAIL_SENDER).")
+    from blogapp.subscriptions.service import expire_unconfirmed
+
     report = send_due(app, limit=limit)
+    expired = expire_unconfirmed()  # subscriptions never confirmed within 7 days
+    db.session.commit()
     click.echo(f"Sent {report.sent}, failed {report.failed} (to be retried), "
-               f"gave up {report.gave_up}.")
+               f"gave up {report.gave_up}." + (f" Forgot {expired} unconfirmed "
+                                              "subscriptions." if expired else ""))
 
 
 @mail_cli.command("outbox", help="List the outbox, newest first, with each message's status.")
