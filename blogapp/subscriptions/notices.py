@@ -20,6 +20,7 @@ from blogapp.policy import CommentStatus
 from blogapp.site import external_url
 
 APPROVED = CommentStatus.APPROVED.value
+ACTIVE = "active"
 PENDING_KEY = "blogapp.newly_approved"
 
 
@@ -50,32 +51,31 @@ def queue_confirmation(email: str, article: Article | None) -> None:
                     text=text, html=html, kind="confirm"))
 
 
-def recipients(comment: Comment, session: Session) -> dict[str, Subscription]:
-    """Each active subscriber to mail about *comment*, once, its own author never."""
+def recipients(comment: Comment, active: list[Subscription]) -> dict[str, Subscription]:
+    """Each subscriber of *active* to mail about *comment*, once, its own author never."""
     found: dict[str, Subscription] = {}
-    query = select(Subscription).where(Subscription.status == "active")
-    wanted = [Subscription.article_id == comment.article_id,
-              Subscription.kind == SubscriptionKind.ALL.value]
-    by_reply = (query.where(Subscription.comment_id == comment.parent_id,
-                            Subscription.kind == SubscriptionKind.REPLIES.value)
-                if comment.parent_id else None)
-    for sub in session.scalars(query.where(*wanted).order_by(Subscription.id)):
-        found[sub.email] = sub
-    if by_reply is not None:  # "a reply to your comment" is the better reason to give
-        for sub in session.scalars(by_reply.order_by(Subscription.id)):
+    for sub in active:
+        if sub.article_id == comment.article_id and sub.kind == SubscriptionKind.ALL.value:
+            found.setdefault(sub.email, sub)
+    for sub in active:  # "a reply to your comment" is the better reason to give
+        if (comment.parent_id and sub.comment_id == comment.parent_id
+                and sub.kind == SubscriptionKind.REPLIES.value):
             found[sub.email] = sub
     own = (comment.email or "").strip().lower()
     return {email: sub for email, sub in found.items() if email != own}
 
 
-def queue_notices(comment: Comment, session: Session) -> int:
+def queue_notices(comment: Comment, active: list[Subscription], session: Session) -> int:
     """Queue one notice per recipient of a newly approved comment, once per comment."""
     from blogapp.subscriptions.service import end_token, manage_token
 
     app = current_app._get_current_object()
+    targets = recipients(comment, active)
+    if not targets:
+        return 0
     already = set(session.scalars(select(OutboxMessage.recipient).where(
         OutboxMessage.comment_id == comment.id, OutboxMessage.kind == "reply")))
-    targets = {e: s for e, s in recipients(comment, session).items() if e not in already}
+    targets = {e: s for e, s in targets.items() if e not in already}
     if not targets:
         return 0
     article = session.get(Article, comment.article_id)
@@ -129,10 +129,16 @@ def _after_flush_postexec(session: Session, flush_context) -> None:
     newly = session.info.pop(PENDING_KEY, None)
     if not newly or not mail_enabled(current_app):
         return
-    with session.no_autoflush:
-        for comment in newly:
-            if comment.status == APPROVED and comment.id is not None:
-                queue_notices(comment, session)
+    newly = [c for c in newly if c.status == APPROVED and c.id is not None]
+    if not newly:
+        return
+    with session.no_autoflush:  # one query for every comment of the flush (an import...)
+        active = list(session.scalars(select(Subscription).where(
+            Subscription.status == ACTIVE,
+            Subscription.article_id.in_({c.article_id for c in newly}))
+            .order_by(Subscription.id)))
+        for comment in newly if active else ():
+            queue_notices(comment, active, session)
 
 
 def _after_rollback(session: Session) -> None:
