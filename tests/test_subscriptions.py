@@ -315,3 +315,14 @@ def test_cron_forgets_subscriptions_left_unconfirmed_for_seven_days(app, smtp, s
     result = runner.invoke(args=["mail", "send"])
     assert "Forgot 1 unconfirmed subscriptions." in result.output
     assert statuses(app) == ["unconfirmed"]
+
+
+def test_the_notice_html_escapes_the_name_and_sanitizes_the_text(app, smtp, slug):
+    ann = ann_subscribes(app, slug)
+    confirm(app, smtp)
+    reply(app, slug, ann, who='<img src=x onerror="alert(1)">', email="mallory@example.org",
+          text='<script>alert(2)</script><a href="javascript:alert(3)">hi</a> plain')
+    [message] = notices(smtp)
+    html = message.get_body("html").get_content()
+    assert "<script" not in html and "javascript:" not in html
+    assert "<img" not in html and "&lt;img src=x" in html  # the name, shown as text
