@@ -54,10 +54,10 @@ def held_comments() -> list[tuple[int, str]]:
             and isinstance(pair[1], str)][:20]
 
 
-def held_cookie(comment: Comment) -> str:
-    """Return the cookie value naming *comment* and this browser's other held comments."""
-    pairs = [[comment.id, comment.preview_token],
-             *[[i, t] for i, t in held_comments() if i != comment.id]][:20]
+def held_cookie(comment_id: int, preview_token: str) -> str:
+    """Return the cookie value naming a comment and this browser's other held comments."""
+    pairs = [[comment_id, preview_token],
+             *[[i, t] for i, t in held_comments() if i != comment_id]][:20]
     return held_serializer().dumps(pairs)
 
 
