@@ -111,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--url", help="a bench database to use as it is (default: seed a fresh one)")
     args = p.parse_args(argv)
 
+    from blogapp.comments.jobs import wait_for_jobs
     from blogapp.extensions import db
-    from blogapp.jobs import wait_for_jobs
     from tests.akismet_server import FakeAkismet
 
     url = args.url or "sqlite:///" + str(WORK / "profile.sqlite3")

@@ -7,8 +7,9 @@ from typing import Any
 
 from flask import Flask
 
-from blogapp import cli, errors, jobs, security
+from blogapp import cli, errors, security
 from blogapp.blog.reader_pages import register_reader_pages
+from blogapp.comments import jobs
 from blogapp.config import load_config
 from blogapp.database import register_database
 from blogapp.integers import register_converters

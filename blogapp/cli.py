@@ -15,12 +15,12 @@ from blogapp.models import Role, User
 
 
 def register_cli(app: Flask) -> None:
-    from blogapp import cli_comments
+    from blogapp.comments import cli as comments_cli
     from blogapp.importers import cli as importers_cli
 
     app.cli.add_command(users)
     app.cli.add_command(demo)
-    cli_comments.register(app)
+    comments_cli.register(app)
     importers_cli.register(app)
 
 

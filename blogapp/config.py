@@ -36,7 +36,7 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
     FRAME_ANCESTORS = "'self'"
-    # Akismet (see blogapp.akismet_check)
+    # Akismet (see blogapp.comments.akismet)
     AKISMET_API_KEY: str | None = None
     AKISMET_BLOG_URL: str | None = None
     AKISMET_API_URL = "https://rest.akismet.com"

@@ -41,7 +41,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from blogapp.auth import bp as auth_bp
     from blogapp.blog import bp as blog_bp
-    from blogapp.comments import bp as comments_bp
+    from blogapp.comments.views import bp as comments_bp
     from blogapp.importers.redirects import bp as old_urls_bp
     from blogapp.media import bp as media_bp
     from blogapp.moderation import bp as moderation_bp
@@ -58,8 +58,8 @@ def register_template_helpers(app: Flask) -> None:
     from flask import session
     from flask_login import current_user
 
-    from blogapp.avatars import identicon, neutral_avatar
     from blogapp.blog.seo import register_seo
+    from blogapp.comments.avatars import identicon, neutral_avatar
 
     app.jinja_env.globals["identicon"] = identicon
     app.jinja_env.globals["neutral_avatar"] = neutral_avatar

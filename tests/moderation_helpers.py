@@ -12,10 +12,10 @@ from sqlalchemy import insert, select
 
 from blogapp.comments.entry import Accepted, Door, Entry
 from blogapp.comments.pipeline import submit
+from blogapp.comments.services import set_visible_status
 from blogapp.extensions import db
 from blogapp.models import Article, AuditEntry, Comment
 from blogapp.models.base import utcnow
-from blogapp.services.comments import set_visible_status
 from tests.conftest import csrf_from
 from tests.factories import make_article
 

@@ -22,9 +22,9 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from blogapp import create_app
-from blogapp.comments.form import CommentForm
+from blogapp.comments.forms import CommentForm
 from blogapp.comments.pipeline import with_rendering
-from blogapp.policy import AkismetVerdict, DiscussionSettings, History, Submission, decide
+from blogapp.comments.policy import AkismetVerdict, DiscussionSettings, History, Submission, decide
 from blogapp.sanitize import normalize_text, render_article
 
 KB = 1024

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, select
 
+from blogapp.comments.moderation import ActionError, edit_text, moderate, reply, undo
 from blogapp.extensions import db
 from blogapp.models import Article, Comment, User
-from blogapp.moderation.actions import ActionError, edit_text, moderate, reply, undo
 from tests.conftest import csrf_from
 from tests.moderation_helpers import (
     QUIET,
@@ -213,7 +213,8 @@ def test_reply_approves_the_comment_and_publishes_at_once(app, client, mod, arti
 def test_approving_by_replying_tells_the_author_as_approving_does(app, mod, article_id,
                                                                   monkeypatch):
     sent = []
-    monkeypatch.setattr("blogapp.jobs.dispatch", lambda task, cid: sent.append((task, cid)))
+    monkeypatch.setattr("blogapp.comments.jobs.dispatch",
+                        lambda task, cid: sent.append((task, cid)))
     by_reply = add_comment(app, article_id, content="Is the 40 running tonight?")
     by_action = add_comment(app, article_id, content="And the 41?", email="b@example.org")
     with app.app_context():

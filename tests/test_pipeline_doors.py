@@ -20,11 +20,11 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from blogapp.comments.entry import MAX_CONTENT, Accepted, Door, Entry, Refused
-from blogapp.comments.form import issue_form_token
+from blogapp.comments.forms import issue_form_token
 from blogapp.comments.pipeline import submit
+from blogapp.comments.policy import DUPLICATE_MESSAGE
 from blogapp.extensions import db
 from blogapp.models import AuditEntry, Comment
-from blogapp.policy import DUPLICATE_MESSAGE
 from tests.comment_helpers import GOOD, OPEN_DISCUSSION, form_tokens
 from tests.factories import make_article
 
@@ -187,7 +187,7 @@ def test_staff_door_skips_the_token_and_the_refusals_and_audits_in_the_same_comm
 
 def test_import_door_keeps_the_date_and_status_and_sends_nothing(app, monkeypatch):
     sent = []
-    monkeypatch.setattr("blogapp.jobs.dispatch", lambda *args: sent.append(args))
+    monkeypatch.setattr("blogapp.comments.jobs.dispatch", lambda *args: sent.append(args))
     article_id, _ = _article(app, Case())
     written = datetime(2019, 5, 1, 12, 0)
     with app.app_context():

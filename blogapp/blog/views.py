@@ -9,13 +9,13 @@ from blogapp.blog.listing import atom_response, count_visible, visible_where
 from blogapp.blog.lookup import visible_version_or_404
 from blogapp.blog.reader_pages import current as etag_is_current
 from blogapp.blog.reader_pages import plain_response
-from blogapp.comments.page import (
+from blogapp.comments.area import (
     article_etag,
     plain_reader,
     render_article_page,
     requested_cpage,
 )
-from blogapp.discussion import load_settings
+from blogapp.comments.settings import load_settings
 from blogapp.extensions import db
 from blogapp.integers import query_int
 from blogapp.models import Article

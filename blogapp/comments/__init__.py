@@ -1,5 +1,1 @@
-"""The commenters' side: the Leave a Reply form and what follows a post."""
-
-from blogapp.comments.views import bp
-
-__all__ = ["bp"]
+"""The comment engine: the pipeline, its doors, moderation services and commenters' pages."""

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from blogapp.policy import CommentStatus, Reason
+from blogapp.comments.policy import CommentStatus, Reason
 
 # WordPress's limits (wp_get_comment_fields_max_lengths): one definition for every door.
 MAX_AUTHOR, MAX_EMAIL, MAX_URL, MAX_CONTENT = 245, 100, 200, 65_525

@@ -21,10 +21,9 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from blogapp import jobs
-from blogapp.akismet_check import config_from_mapping
-from blogapp.avatars import avatar_seed
-from blogapp.comments.display import page_of
+from blogapp.comments import jobs
+from blogapp.comments.akismet import config_from_mapping
+from blogapp.comments.avatars import avatar_seed
 from blogapp.comments.entry import (
     MAX_CONTENT,
     Accepted,
@@ -33,14 +32,8 @@ from blogapp.comments.entry import (
     Refused,
     too_long,
 )
-from blogapp.comments.form import check_form_token
-from blogapp.database import read_only
-from blogapp.discussion import SiteSettings, load_settings
-from blogapp.extensions import db
-from blogapp.models import Article, AuditEntry, Comment
-from blogapp.models.base import utcnow
-from blogapp.models.comment import new_preview_token
-from blogapp.policy import (
+from blogapp.comments.forms import check_form_token
+from blogapp.comments.policy import (
     REASON_HONEYPOT,
     AkismetVerdict,
     CommentStatus,
@@ -50,13 +43,20 @@ from blogapp.policy import (
     decide,
     refuse,
 )
-from blogapp.sanitize import render_comment, render_plain, rendered_comment, visible_text
-from blogapp.services.comments import (
+from blogapp.comments.services import (
     bump_article,
     comments_closed,
     gather_history,
     set_visible_status,
 )
+from blogapp.comments.settings import SiteSettings, load_settings
+from blogapp.comments.threads import page_of
+from blogapp.database import read_only
+from blogapp.extensions import db
+from blogapp.models import Article, AuditEntry, Comment
+from blogapp.models.base import utcnow
+from blogapp.models.comment import new_preview_token
+from blogapp.sanitize import render_comment, render_plain, rendered_comment, visible_text
 from blogapp.site import site_url
 
 __all__ = ["Accepted", "Door", "Entry", "Refused", "admit", "submit"]

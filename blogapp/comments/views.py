@@ -6,19 +6,19 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, request, url_for
 
 from blogapp.blog.lookup import visible_article_or_404
-from blogapp.comments.entry import Door, Entry, Refused
-from blogapp.comments.form import CommentForm
-from blogapp.comments.page import (
+from blogapp.comments.area import (
     DETAIL_COOKIES,
     HELD_COOKIE,
     held_cookie,
     render_article_page,
 )
+from blogapp.comments.entry import Door, Entry, Refused
+from blogapp.comments.forms import CommentForm
 from blogapp.comments.pipeline import admit, submit
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.settings import load_settings
 from blogapp.database import read_only
-from blogapp.discussion import load_settings
 from blogapp.extensions import csrf
-from blogapp.policy import CommentStatus
 from blogapp.security import cross_origin
 
 bp = Blueprint("comments", __name__)

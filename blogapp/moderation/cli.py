@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from blogapp.cli_comments import comments_cli
+from blogapp.comments.cli import comments_cli
 
 privacy_cli = AppGroup("privacy", help="Readers' personal data.")
 
@@ -16,8 +16,8 @@ privacy_cli = AppGroup("privacy", help="Readers' personal data.")
 @comments_cli.command(
     "purge", help="Delete old spam and trash and anonymize old IPs, as the settings say.")
 def purge_command() -> None:
-    from blogapp.discussion import load_settings
-    from blogapp.moderation.purge import purge
+    from blogapp.comments.purge import purge
+    from blogapp.comments.settings import load_settings
 
     settings = load_settings(current_app.config)
     report = purge(settings)

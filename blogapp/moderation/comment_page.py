@@ -8,10 +8,14 @@ from sqlalchemy import select
 
 from blogapp.auth.access import staff_required
 from blogapp.comments.entry import MAX_CONTENT
-from blogapp.discussion import load_settings
-from blogapp.extensions import db
-from blogapp.models import Article, Comment, User
-from blogapp.moderation.actions import (
+from blogapp.comments.links import (
+    LINK_ACTIONS,
+    LinkRefused,
+    check_current,
+    read_token,
+    use_up,
+)
+from blogapp.comments.moderation import (
     ACTIONS,
     NOT_YOURS,
     TAB_ACTIONS,
@@ -22,15 +26,11 @@ from blogapp.moderation.actions import (
     moderate,
     reply,
 )
+from blogapp.comments.settings import load_settings
+from blogapp.extensions import db
+from blogapp.models import Article, Comment, User
 from blogapp.moderation.blueprint import bp
 from blogapp.moderation.comments import announce, offer_undo
-from blogapp.moderation.links import (
-    LINK_ACTIONS,
-    LinkRefused,
-    check_current,
-    read_token,
-    use_up,
-)
 from blogapp.site import site_url
 
 

@@ -6,13 +6,10 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from blogapp.auth.access import safe_next, staff_required
-from blogapp.extensions import db
-from blogapp.integers import int_list, query_int
-from blogapp.models import Article, AuditEntry
-from blogapp.moderation import purge
-from blogapp.moderation.actions import ACTIONS, TAB_ACTIONS, ActionError, moderate, undo
-from blogapp.moderation.blueprint import bp
-from blogapp.moderation.queue import (
+from blogapp.comments import purge
+from blogapp.comments.moderation import ACTIONS, TAB_ACTIONS, ActionError, moderate, undo
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.queue import (
     TAB_ORDER,
     Cursor,
     QueueFilter,
@@ -20,7 +17,10 @@ from blogapp.moderation.queue import (
     queue_page,
     status_counts,
 )
-from blogapp.policy import CommentStatus
+from blogapp.extensions import db
+from blogapp.integers import int_list, query_int
+from blogapp.models import Article, AuditEntry
+from blogapp.moderation.blueprint import bp
 from blogapp.site import site_url
 
 UNDO_KEY = "moderation_undo"

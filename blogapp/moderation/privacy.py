@@ -16,15 +16,15 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from blogapp.auth.access import owner_required
-from blogapp.avatars import avatar_seed
+from blogapp.comments.avatars import avatar_seed
+from blogapp.comments.moderation import TEXT_ACTIONS
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.services import bump_article
 from blogapp.extensions import db
 from blogapp.models import Article, AuditEntry, Comment
 from blogapp.models.base import utcnow
-from blogapp.moderation.actions import TEXT_ACTIONS
 from blogapp.moderation.blueprint import bp
-from blogapp.policy import CommentStatus
 from blogapp.sanitize import render_comment
-from blogapp.services.comments import bump_article
 from blogapp.site import external_url
 
 ANONYMOUS = "Anonymous"

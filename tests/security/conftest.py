@@ -126,9 +126,9 @@ STRING_ARGS = {"action": "approve", "filename": "style.css"}
 def seed_small_site(app: Flask) -> dict[str, Any]:
     """Publish an article with an approved and a pending comment; return the ids by the
     names URL rules use for them."""
+    from blogapp.comments.policy import CommentStatus
+    from blogapp.comments.services import set_visible_status
     from blogapp.models import User
-    from blogapp.policy import CommentStatus
-    from blogapp.services.comments import set_visible_status
     from tests.factories import make_article
 
     with app.app_context():

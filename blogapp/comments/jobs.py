@@ -25,7 +25,7 @@ _said_local_only = False
 def register_jobs(app: Flask) -> None:
     """Say once per process when spam screening runs on local rules only."""
     global _said_local_only
-    from blogapp.akismet_check import config_from_mapping
+    from blogapp.comments.akismet import config_from_mapping
 
     if not config_from_mapping(app.config).enabled and not _said_local_only:
         _said_local_only = True
@@ -49,7 +49,7 @@ def dispatch(task: str, comment_id: int) -> None:
     if mode == "inline":
         run_task(app, task, comment_id)
     elif mode == "rq":
-        _rq_queue(app).enqueue("blogapp.jobs.rq_task", task, comment_id)
+        _rq_queue(app).enqueue("blogapp.comments.jobs.rq_task", task, comment_id)
     else:
         _pool().submit(_guarded, app, task, comment_id)
 
@@ -62,10 +62,10 @@ def _guarded(app: Flask, task: str, comment_id: int) -> None:
 
 
 def run_task(app: Flask, task: str, comment_id: int) -> None:
-    from blogapp.akismet_check import config_from_mapping
-    from blogapp.discussion import load_settings
+    from blogapp.comments.akismet import config_from_mapping
+    from blogapp.comments.settings import load_settings
+    from blogapp.comments.spam_checks import run_spam_check, send_feedback
     from blogapp.extensions import db
-    from blogapp.services.spam_checks import run_spam_check, send_feedback
 
     with app.app_context():
         try:
@@ -77,7 +77,7 @@ def run_task(app: Flask, task: str, comment_id: int) -> None:
             elif task == "notify":
                 _notify(comment_id)
             elif task == "notify_author":
-                from blogapp.notify import send_approved_notification
+                from blogapp.comments.notify import send_approved_notification
 
                 send_approved_notification(comment_id)
             elif task == "feedback":
@@ -89,7 +89,7 @@ def run_task(app: Flask, task: str, comment_id: int) -> None:
 
 
 def _notify(comment_id: int) -> None:
-    from blogapp.notify import send_held_notification
+    from blogapp.comments.notify import send_held_notification
 
     send_held_notification(comment_id)
 

@@ -7,15 +7,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 
-from blogapp.discussion import SiteSettings
-from blogapp.extensions import db
-from blogapp.models import Article, Comment, User
-from blogapp.models.base import utcnow
-from blogapp.policy import (
+from blogapp.comments.policy import (
     CommentStatus,
     History,
     Submission,
 )
+from blogapp.comments.settings import SiteSettings
+from blogapp.extensions import db
+from blogapp.models import Article, Comment, User
+from blogapp.models.base import utcnow
 from blogapp.sanitize import (
     count_links,
     visible_text,

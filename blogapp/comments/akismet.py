@@ -18,7 +18,7 @@ from typing import Any
 import akismet
 import httpx
 
-from blogapp.policy import AkismetVerdict
+from blogapp.comments.policy import AkismetVerdict
 
 DEFAULT_API_URL = "https://rest.akismet.com"
 DEFAULT_TIMEOUT = 3.0

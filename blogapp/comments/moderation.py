@@ -12,16 +12,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
 
-from blogapp import jobs
+from blogapp.comments import jobs
 from blogapp.comments.entry import Door, Entry, Refused
 from blogapp.comments.pipeline import submit
-from blogapp.discussion import SiteSettings
+from blogapp.comments.policy import REASON_HONEYPOT, AkismetVerdict, CommentStatus
+from blogapp.comments.services import bump_article, set_visible_status
+from blogapp.comments.settings import SiteSettings
 from blogapp.extensions import db
 from blogapp.models import AuditEntry, Comment, User
 from blogapp.models.base import utcnow
-from blogapp.policy import REASON_HONEYPOT, AkismetVerdict, CommentStatus
 from blogapp.sanitize import normalize_text, render_comment
-from blogapp.services.comments import bump_article, set_visible_status
 
 APPROVED, PENDING = CommentStatus.APPROVED.value, CommentStatus.PENDING.value
 SPAM, TRASH = CommentStatus.SPAM.value, CommentStatus.TRASH.value

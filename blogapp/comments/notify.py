@@ -15,12 +15,12 @@ from email.utils import formataddr, make_msgid
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from blogapp.discussion import load_settings
+from blogapp.comments.links import LINK_ACTIONS, make_token
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.queue import pending_count
+from blogapp.comments.settings import load_settings
 from blogapp.extensions import db
 from blogapp.models import Article, Comment, User
-from blogapp.moderation.links import LINK_ACTIONS, make_token
-from blogapp.moderation.queue import pending_count
-from blogapp.policy import CommentStatus
 from blogapp.site import external_url
 
 log = logging.getLogger(__name__)

@@ -11,15 +11,15 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from blogapp.comments.display import NoSuchCommentPage, ThreadPage, thread_page
-from blogapp.comments.form import CommentForm, issue_form_token
+from blogapp.comments.forms import CommentForm, issue_form_token
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.services import comments_closed
+from blogapp.comments.settings import SiteSettings, load_settings
 from blogapp.comments.stored import stored_page
-from blogapp.discussion import SiteSettings, load_settings
+from blogapp.comments.threads import NoSuchCommentPage, ThreadPage, thread_page
 from blogapp.extensions import db
 from blogapp.models import Article, Comment
 from blogapp.models.base import utcnow
-from blogapp.policy import CommentStatus
-from blogapp.services.comments import comments_closed
 from blogapp.site import site_version
 
 HELD_COOKIE = "comment_held"

@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from blogapp.akismet_check import AkismetConfig, CommentData, check, submit
+from blogapp.comments.akismet import AkismetConfig, CommentData, check, submit
+from blogapp.comments.policy import AkismetVerdict, CommentStatus, decide
+from blogapp.comments.services import gather_history, set_visible_status, submission_of
+from blogapp.comments.settings import SiteSettings
 from blogapp.database import read_only
-from blogapp.discussion import SiteSettings
 from blogapp.extensions import db
 from blogapp.models import Article, Comment
 from blogapp.models.base import utcnow
-from blogapp.policy import AkismetVerdict, CommentStatus, decide
-from blogapp.services.comments import gather_history, set_visible_status, submission_of
 from blogapp.site import external_url
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from blogapp.akismet_check import config_from_mapping, verify
+from blogapp.comments.akismet import config_from_mapping, verify
 
 comments_cli = AppGroup("comments", help="Comment housekeeping (safe to run from cron).")
 akismet_cli = AppGroup("akismet", help="The Akismet connection.")
@@ -23,8 +23,8 @@ def register(app: Flask) -> None:
 @comments_cli.command("recheck", help="Retry owed Akismet checks and feedback, 100 at a time.")
 @click.option("--limit", default=100, show_default=True)
 def recheck(limit: int) -> None:
-    from blogapp.discussion import load_settings
-    from blogapp.services.spam_checks import (
+    from blogapp.comments.settings import load_settings
+    from blogapp.comments.spam_checks import (
         owed_checks,
         owed_feedback,
         run_spam_check,
