@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         with SqlLog(engine) as sql:
             for n in range(args.requests):
                 do(10_000 + n)
-        wait_for_jobs()
+        wait_for_jobs(app)
         print(f"{args.workload}: {plain_ms:.2f} ms per request in-process "
               f"(test client, no server), spam checks: {args.spam_mode}")
         print(f"SQL per request: {sum(sql.count.values()) / args.requests:.1f} statements, "
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in range(args.requests):
             do(20_000 + n)
         profiler.stop()
-        wait_for_jobs()
+        wait_for_jobs(app)
         out = Path(WORK / f"profile-{args.workload}.txt")
         out.write_text(profiler.output_text(unicode=False, color=False))
         print(profiler.output_text(unicode=False, color=False))

@@ -9,10 +9,10 @@ from flask import Flask
 
 from blogapp import cli, errors, security
 from blogapp.blog.reader_pages import register_reader_pages
-from blogapp.comments import jobs
 from blogapp.config import load_config
 from blogapp.database import register_database
 from blogapp.integers import register_converters
+from blogapp.paths import STATIC, TEMPLATES
 from blogapp.setup import (
     register_blueprints,
     register_extensions,
@@ -24,7 +24,7 @@ from blogapp.setup import (
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, errors, CLI, headers."""
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("BLOGAPP_INSTANCE_PATH")
-    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(STATIC),
                 instance_path=os.path.abspath(instance_path) if instance_path else None)
     load_config(app, config)
     register_extensions(app)
@@ -37,5 +37,4 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register_error_handlers(app)
     cli.register_cli(app)
     security.register_security_headers(app)
-    jobs.register_jobs(app)
     return app

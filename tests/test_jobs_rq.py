@@ -66,11 +66,11 @@ def test_rq_worker_runs_the_owed_check(app, client, redis_conn, akismet, monkeyp
                        "AKISMET_API_KEY": TEST_KEY, "AKISMET_BLOG_URL": "http://blog.test",
                        "AKISMET_API_URL": akismet.url, "SITE_URL": "http://blog.test"}.items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setattr(jobs, "_rq_app", None)
+    monkeypatch.setattr(jobs, "_worker_apps", {})
     SimpleWorker([queue], connection=redis_conn).work(burst=True)
     with app.app_context():
         comment = db.session.scalar(select(Comment))
         assert (comment.status, comment.spam_check) == ("approved", "ham")
     assert akismet.requests[-1][0].endswith("/comment-check")
-    with jobs._rq_app.app_context():
+    with jobs.worker_app().app_context():
         db.engine.dispose()

@@ -261,7 +261,7 @@ def test_approving_mails_the_article_author_when_enabled(app, smtp, team, held):
             db.select(User.id).where(User.email == "owner@example.com"))
         db.session.commit()
     _approve(app, held)
-    wait_for_jobs()
+    wait_for_jobs(app)
     assert [rcpt for rcpt, _ in smtp.mail] == [["owner@example.com"]]
     assert COMMENTER not in smtp.bodies()[0]
 

@@ -282,7 +282,7 @@ def test_background_mode_checks_off_the_request_path(app, client, article, with_
     assert time.monotonic() - started < 1.5
     mine = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Your comment is awaiting moderation." in mine
-    wait_for_jobs()
+    wait_for_jobs(app)
     [comment] = stored(app)
     assert comment.spam_check == "ham" and comment.status == "approved"
 

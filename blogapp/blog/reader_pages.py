@@ -25,6 +25,7 @@ from flask import Flask, Response, current_app, request
 from sqlalchemy import bindparam, true
 from werkzeug.http import parse_etags
 
+from blogapp.blog.comments_host import target_of
 from blogapp.blog.lookup import VERSION_COLUMNS, version_is_visible
 from blogapp.blog.reader_connection import ReaderConnection
 from blogapp.comments.area import (
@@ -95,7 +96,8 @@ def plain_page(version, settings: SiteSettings, cpage: int | None) -> ReaderPage
     key = page_key(current_app._get_current_object(), version, settings, utcnow())
 
     def render(page: int | None):
-        html, thread = render_plain_page(db.session.get(Article, version.id), settings, page)
+        html, thread = render_plain_page(target_of(db.session.get(Article, version.id)),
+                                         settings, page)
         return make_page((key, thread.page), html), thread
 
     return stored_page(CACHE_NAME, key, settings, cpage, render)

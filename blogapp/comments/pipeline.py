@@ -50,10 +50,11 @@ from blogapp.comments.services import (
     set_visible_status,
 )
 from blogapp.comments.settings import SiteSettings, load_settings
+from blogapp.comments.state import current_host
 from blogapp.comments.threads import page_of
 from blogapp.database import read_only
 from blogapp.extensions import db
-from blogapp.models import Article, AuditEntry, Comment
+from blogapp.models import AuditEntry, Comment
 from blogapp.models.base import utcnow
 from blogapp.models.comment import new_preview_token
 from blogapp.sanitize import render_comment, render_plain, rendered_comment, visible_text
@@ -81,10 +82,10 @@ def admit(target_id: int, *, door: Door, settings: SiteSettings | None = None,
     article answers 403 whatever the post holds."""
     settings = settings or load_settings(current_app.config)
     now = now or utcnow()
-    article = db.session.get(Article, target_id)
-    if article is None or (door is not Door.IMPORT and not article.is_visible(now)):
+    target = current_host().target(target_id)
+    if target is None or (door is not Door.IMPORT and not target.visible):
         return GONE
-    if door.reader and comments_closed(article, settings, now):
+    if door.reader and comments_closed(target, settings, now):
         return CLOSED
     return None
 

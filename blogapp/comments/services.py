@@ -4,6 +4,7 @@ state, the policy's history, the articles' visible counts."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import func, or_, select, update
 
@@ -25,7 +26,14 @@ from blogapp.unicode_text import fold
 APPROVED = CommentStatus.APPROVED.value
 
 
-def comments_closed(article: Article, settings: SiteSettings, now: datetime) -> bool:
+class Openable(Protocol):
+    comments_open: bool
+    published_at: datetime | None
+
+
+def comments_closed(article: Openable, settings: SiteSettings, now: datetime) -> bool:
+    """Tell whether a target (a Target, or the blog's version row) takes no comment now:
+    closed by its own switch, or older than the close_after_days setting."""
     if not article.comments_open:
         return True
     if settings.close_after_days and article.published_at is not None:

@@ -3,9 +3,8 @@ the text kept."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 
-from blogapp.blog.lookup import visible_article_or_404
 from blogapp.comments.area import (
     DETAIL_COOKIES,
     HELD_COOKIE,
@@ -17,6 +16,7 @@ from blogapp.comments.forms import CommentForm
 from blogapp.comments.pipeline import admit, submit
 from blogapp.comments.policy import CommentStatus
 from blogapp.comments.settings import load_settings
+from blogapp.comments.state import current_host
 from blogapp.database import read_only
 from blogapp.extensions import csrf
 from blogapp.security import cross_origin
@@ -27,12 +27,14 @@ CROSS_SITE = ("This form was sent from another site's page, so it was not posted
               "comment is kept below: send it from this page if you meant to.")
 
 
-@bp.route("/articles/<slug>/comments", methods=["POST"])
+@bp.route("/<slug>/comments", methods=["POST"])
 @csrf.exempt  # no session token: readers have no session (see CommentForm); instead:
 def post_comment(slug: str):
     """The HTML door: check the origin and the form's shape, hand the rest to submit()."""
     with read_only():  # every check only reads: on SQLite no write lock is taken for them
-        article = visible_article_or_404(slug)
+        article = current_host().find(slug)
+        if article is None or not article.visible:
+            abort(404)
         settings = load_settings(current_app.config)
         form = CommentForm(require_name_email=settings.require_name_email)
         if cross_origin(request.headers, request.host):
@@ -48,7 +50,7 @@ def post_comment(slug: str):
     if isinstance(outcome, Refused):
         with read_only():
             return _refused(article, settings, form, outcome)
-    target = url_for("blog.article", slug=slug, cpage=outcome.page)
+    target = url_for(current_host().endpoint, slug=slug, cpage=outcome.page)
     response = redirect(f"{target}#comment-{outcome.comment_id}", code=303)
     _remember_details(response, form, entry)
     if outcome.status != CommentStatus.APPROVED:

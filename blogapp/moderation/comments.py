@@ -24,7 +24,6 @@ from blogapp.moderation.blueprint import bp
 from blogapp.site import site_url
 
 UNDO_KEY = "moderation_undo"
-DEFAULT_PER_PAGE = 20
 AKISMET_STATES = {
     "ham": "Akismet: not spam",
     "spam": "Akismet: spam",
@@ -75,7 +74,7 @@ def comments():
     # for one finds nothing, and would fail the query on PostgreSQL.
     q = request.args.get("q", "")[:200].replace("\x00", "")
     spec = QueueFilter(status=status, q=q, article_id=article_id)
-    per_page = int(current_app.config.get("MODERATION_PER_PAGE", DEFAULT_PER_PAGE))
+    per_page = int(current_app.config["MODERATION_PER_PAGE"])
     page = queue_page(spec, per_page, before=Cursor.parse(request.args.get("before")),
                       after=Cursor.parse(request.args.get("after")))
     article = db.session.get(Article, article_id) if article_id else None
