@@ -10,7 +10,6 @@ from flask import Flask
 from blogapp import cli, errors, security
 from blogapp.blog.reader_pages import register_reader_pages
 from blogapp.config import load_config
-from blogapp.database import register_database
 from blogapp.integers import register_converters
 from blogapp.paths import STATIC, TEMPLATES
 from blogapp.setup import (
@@ -28,7 +27,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                 instance_path=os.path.abspath(instance_path) if instance_path else None)
     load_config(app, config)
     register_extensions(app)
-    register_database(app)
     register_reader_pages(app)  # WSGI layers, innermost first: readers' pages,
     register_proxy(app)  # then secure cookies and ProxyFix
     register_converters(app)  # bounded ASCII <int:...>, before any rule is added

@@ -39,7 +39,6 @@ class Defaults:
     # The comment engine's keys and their defaults: blogapp/comments/config.py (Akismet,
     # jobs, mail, ...). The blog mounts its form door under its articles' addresses.
     COMMENTS_URL_PREFIX = "/articles"
-    RENDER_CACHE_MB = 12  # stored pages per worker (blogapp/render_cache.py)
     # Media library (see blogapp/media/): uploads, their limits and where they are kept.
     MEDIA_MAX_MB = 10  # an upload over this answers 413
     MEDIA_MAX_PIXELS = 40_000_000  # width x height, checked before decoding

@@ -9,6 +9,7 @@ from flask import Flask
 
 from blogapp.comments import Comments, Target, comments_state
 from blogapp.comments.config import DEFAULTS
+from blogapp.extensions import db
 
 
 class Pages:
@@ -28,7 +29,8 @@ class Pages:
 
 def bare_app(**config: Any) -> Flask:
     app = Flask("host")
-    app.config.update(SECRET_KEY="k" * 32, **config)
+    app.config.update(SECRET_KEY="k" * 32, SQLALCHEMY_DATABASE_URI="sqlite://", **config)
+    db.init_app(app)
     return app
 
 
@@ -93,6 +95,11 @@ def test_init_app_without_a_host_says_what_is_missing():
         Comments().init_app(bare_app())
     with pytest.raises(TypeError, match="render_page"):
         Comments().init_app(bare_app(), host=object())
+
+
+def test_init_app_before_the_database_says_so():
+    with pytest.raises(RuntimeError, match="db.init_app"):
+        Comments(Flask("host"), host=Pages())
 
 
 def test_the_state_is_asked_for_on_an_app_without_the_engine():

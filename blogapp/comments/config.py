@@ -41,6 +41,8 @@ DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     # The address readers use; every absolute link the engine writes (mail, Akismet).
     "SITE_URL": ("http://localhost", str),
     "SITE_NAME": ("Comments", str),
+    "SITE_TAGLINE": ("", str),
+    "RENDER_CACHE_MB": (12, float),  # stored comment lists and pages, per worker
     # Akismet (blogapp.comments.akismet): off without a key and a blog URL.
     "AKISMET_API_KEY": (None, _same),
     "AKISMET_BLOG_URL": (None, _same),

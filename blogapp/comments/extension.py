@@ -16,6 +16,7 @@ from blogapp.comments.config import apply_defaults
 from blogapp.comments.host import Host
 from blogapp.comments.state import EXTENSION, CommentsState
 from blogapp.comments.views import bp
+from blogapp.database import register_database
 
 __all__ = ["Comments", "CommentsState"]
 
@@ -24,9 +25,10 @@ class Comments:
     """Mount the comment engine on a Flask app.
 
     ``host`` tells the engine about the pages that take comments (see
-    blogapp.comments.host.Host). The engine's tables come with its migrations
-    (``flask db upgrade``, Flask-Migrate's ``migrate.init_app(app, db, directory=...)``
-    pointing at blogapp's migrations)."""
+    blogapp.comments.host.Host). Before it, bind blogapp.extensions.db to the app (and a
+    CSRFProtect if the app has one: the engine's form door is exempted from it, as it
+    carries a signed form token instead). The tables come with blogapp's migrations
+    (Migrate(app, db, directory=str(blogapp.paths.MIGRATIONS)); ``flask db upgrade``)."""
 
     def __init__(self, app: Flask | None = None, host: Host | None = None) -> None:
         self.host = host
@@ -41,10 +43,16 @@ class Comments:
         if not isinstance(host, Host):
             raise TypeError(f"{host!r} lacks what a comments host needs: endpoint, target(), "
                             "find() and render_page() (see blogapp.comments.host.Host)")
+        if "sqlalchemy" not in app.extensions:
+            raise RuntimeError("Call db.init_app(app) (blogapp.extensions.db) before "
+                               "Comments.init_app: the engine's models live on it.")
         apply_defaults(app.config)
         state = CommentsState(host=host)
         app.extensions[EXTENSION] = state
+        register_database(app)  # SQLite: readers read without the write lock (database.py)
         app.register_blueprint(bp, url_prefix=app.config["COMMENTS_URL_PREFIX"] or None)
+        if "csrf" in app.extensions:  # the host's CSRFProtect: see CommentForm for why
+            app.extensions["csrf"].exempt(bp)
         app.jinja_env.globals.update(identicon=identicon, neutral_avatar=neutral_avatar,
                                      comments_endpoint=host.endpoint)
         cli.register(app)

@@ -18,19 +18,24 @@ from blogapp.comments.policy import CommentStatus
 from blogapp.comments.settings import load_settings
 from blogapp.comments.state import current_host
 from blogapp.database import read_only
-from blogapp.extensions import csrf
+from blogapp.paths import TEMPLATES
 from blogapp.security import cross_origin
 
-bp = Blueprint("comments", __name__)
+# Its templates are blogapp's (comments/*.html, _form.html): a host app's own templates
+# of the same names come first.
+bp = Blueprint("comments", __name__, template_folder=str(TEMPLATES))
 YEAR = 365 * 24 * 3600
 CROSS_SITE = ("This form was sent from another site's page, so it was not posted. Your "
               "comment is kept below: send it from this page if you meant to.")
 
 
 @bp.route("/<slug>/comments", methods=["POST"])
-@csrf.exempt  # no session token: readers have no session (see CommentForm); instead:
 def post_comment(slug: str):
-    """The HTML door: check the origin and the form's shape, hand the rest to submit()."""
+    """The HTML door: check the origin and the form's shape, hand the rest to submit().
+
+    No session CSRF token (Comments.init_app exempts this blueprint from the app's
+    CSRFProtect): readers have no session (see CommentForm); instead the cross-origin
+    check and the signed form token stop forged posts."""
     with read_only():  # every check only reads: on SQLite no write lock is taken for them
         article = current_host().find(slug)
         if article is None or not article.visible:
