@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from blogapp.comments.policy import (
     CommentStatus,
@@ -15,7 +16,7 @@ from blogapp.comments.policy import (
 )
 from blogapp.comments.settings import SiteSettings
 from blogapp.extensions import db
-from blogapp.models import Article, Comment, User
+from blogapp.models import Article, ArticleStatus, Comment, User
 from blogapp.models.base import utcnow
 from blogapp.sanitize import (
     count_links,
@@ -130,3 +131,23 @@ def submission_of(comment: Comment) -> Submission:
         link_count=count_links(comment.content_html),
         content_text=visible_text(comment.content), author_text=visible_text(comment.author),
     )
+
+
+def ensure_thread(slug: str, title: str, now: datetime | None = None) -> Article:
+    """Return the comment thread row of a host page that is not a blog article, made on
+    first use (published, open); commit when it is new.
+
+    Until threads have a table of their own, a thread is a row of the engine's articles
+    table: it carries the visible count and the cache version the engine keeps."""
+    row = db.session.scalar(select(Article).where(Article.slug == slug))
+    if row is None:
+        now = now or utcnow()
+        row = Article(title=title, slug=slug, status=ArticleStatus.PUBLISHED.value,
+                      published_at=now, created_at=now, updated_at=now)
+        db.session.add(row)
+        try:
+            db.session.commit()
+        except IntegrityError:  # another request made it first
+            db.session.rollback()
+            row = db.session.scalars(select(Article).where(Article.slug == slug)).one()
+    return row
