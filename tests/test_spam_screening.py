@@ -235,7 +235,8 @@ def test_akismet_fault_holds_the_comment_and_recheck_resolves_it(app, client, ar
     response = post_comment(client, article, comment="Honest words")
     elapsed = time.monotonic() - started
     assert response.status_code == 303
-    assert elapsed < app.config["AKISMET_TIMEOUT"] + 1.0
+    # Far below the 30 s hang: the client's timeout ended the wait, on a busy machine too.
+    assert elapsed < with_akismet.hang_seconds / 3
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Your comment is awaiting moderation." in page
     [comment] = stored(app)
