@@ -90,9 +90,13 @@ def admit(target_id: int, *, door: Door, settings: SiteSettings | None = None,
     return None
 
 
-def submit(entry: Entry, *, door: Door, now: datetime | None = None) -> Accepted | Refused:
-    """Check, decide and store *entry*; commit; send what is owed after the commit."""
-    settings = load_settings(current_app.config)
+def submit(entry: Entry, *, door: Door, now: datetime | None = None,
+           settings: SiteSettings | None = None) -> Accepted | Refused:
+    """Check, decide and store *entry*; commit; send what is owed after the commit.
+
+    *settings*: the discussion settings the door already read in this request (default:
+    read them)."""
+    settings = settings or load_settings(current_app.config)
     clock = None if now is None else now.replace(tzinfo=UTC).timestamp()  # the form token's
     now = entry.created_at if door is Door.IMPORT and entry.created_at else (now or utcnow())
     reading = read_only() if door.reader else nullcontext()

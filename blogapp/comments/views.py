@@ -51,7 +51,7 @@ def post_comment(slug: str):
         if not form.validate():
             return render_article_page(article, form, 400, settings)
     entry = entry_from_form(form, article.id)
-    outcome = submit(entry, door=Door.FORM)
+    outcome = submit(entry, door=Door.FORM, settings=settings)
     if isinstance(outcome, Refused):
         with read_only():
             return _refused(article, settings, form, outcome)
