@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from blogapp import jobs
+from blogapp.comments import jobs
 from blogapp.extensions import db
 from blogapp.mail import pump
 from blogapp.mail.outbox import Mail, queue_mail
@@ -42,12 +42,12 @@ class TestThreadMode:
 
     def test_the_job_threads_send_and_set_a_timer_for_the_retry(self, app, smtp):
         queue(app)
-        jobs.wait_for_jobs()
+        jobs.wait_for_jobs(app)
         assert statuses(app) == [("sent", 1)] and len(smtp.mail) == 1
 
         smtp.stop()
         queue(app, "Second")
-        jobs.wait_for_jobs()
+        jobs.wait_for_jobs(app)
         try:
             assert statuses(app)[1] == ("failed", 1)
             assert any(timer.is_alive() for _, timer in pump._timers.values())
@@ -83,10 +83,10 @@ class TestRqMode:
                            "BLOGAPP_SPAM_CHECK_MODE": "rq",
                            "BLOGAPP_RQ_REDIS_URL": REDIS_URL}.items():
             monkeypatch.setenv(key, value)
-        monkeypatch.setattr(jobs, "_rq_app", None)
+        monkeypatch.setattr(jobs, "_worker_apps", {})
         yield
-        if jobs._rq_app is not None:
-            with jobs._rq_app.app_context():
+        for worker_app in jobs._worker_apps.values():
+            with worker_app.app_context():
                 db.engine.dispose()
 
     def test_an_rq_worker_sends_and_schedules_the_retry(self, app, smtp, redis_conn,

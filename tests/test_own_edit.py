@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from blogapp.comments.moderation import moderate
 from blogapp.extensions import db
 from blogapp.models import Article, AuditEntry, Comment
 from blogapp.models.base import utcnow
-from blogapp.moderation.actions import moderate
 from tests.comment_helpers import OPEN_DISCUSSION, open_article, post_comment
 
 THREE_LINKS = "See https://a.example, https://b.example and https://c.example"

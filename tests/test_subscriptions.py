@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from blogapp.comments.moderation import moderate
 from blogapp.extensions import db
 from blogapp.mail.sender import send_due
 from blogapp.models import Comment, OutboxMessage, Subscription
 from blogapp.models.base import utcnow
-from blogapp.moderation.actions import moderate
 from tests.comment_helpers import OPEN_DISCUSSION, open_article, post_comment
 from tests.factories import make_article
 from tests.mail_helpers import SmtpServer

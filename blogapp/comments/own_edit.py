@@ -4,34 +4,28 @@ within `edit_window_minutes` (0: off) and until someone replies.
 The browser is recognized by a signed cookie naming (comment id, preview token) pairs,
 handed out with the post and lasting the window; the token is the row's random preview
 token, so another browser (or a cookie naming a recycled id) can change nothing. An edit
-goes through the post's own checks: the sanitizer, the spam policy (links, keys, known
-author) and Akismet, so an approved comment an edit makes suspicious returns to pending.
+goes through the post's own checks (blogapp.comments.pipeline.revise): the sanitizer, the
+spam policy (links, keys, known author) and Akismet, so an approved comment an edit makes
+suspicious returns to pending.
 Each old text is kept in the audit log (action "author_edit"), where moderators see it.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from blogapp.comments.page import EDIT_COOKIE
-from blogapp.discussion import SiteSettings
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.services import set_visible_status
+from blogapp.comments.settings import SiteSettings
 from blogapp.extensions import db
 from blogapp.models import AuditEntry, Comment
 from blogapp.models.base import utcnow
-from blogapp.policy import AkismetVerdict, CommentStatus, Verdict, decide
-from blogapp.services.comments import (
-    bump_article,
-    gather_history,
-    set_visible_status,
-    submission_of,
-    with_rendering,
-)
 
+EDIT_COOKIE = "comment_edits"
 APPROVED, PENDING = CommentStatus.APPROVED.value, CommentStatus.PENDING.value
 TRASH = CommentStatus.TRASH.value
 REASON_AUTHOR_DELETED = "author-deleted"
@@ -70,12 +64,12 @@ def own_pairs(settings: SiteSettings) -> list[tuple[int, str]]:
             and type(p[0]) is int and isinstance(p[1], str)][:MAX_PAIRS]
 
 
-def edit_cookie(comment: Comment, settings: SiteSettings) -> str | None:
-    """The cookie value naming *comment* beside this browser's others (None: edits off)."""
-    if settings.edit_window_minutes <= 0 or not comment.preview_token:
+def edit_cookie(comment_id: int, preview_token: str, settings: SiteSettings) -> str | None:
+    """The cookie value naming the comment beside this browser's others (None: edits off)."""
+    if settings.edit_window_minutes <= 0 or not preview_token:
         return None
-    pairs = [[comment.id, comment.preview_token],
-             *[[i, t] for i, t in own_pairs(settings) if i != comment.id]][:MAX_PAIRS]
+    pairs = [[comment_id, preview_token],
+             *[[i, t] for i, t in own_pairs(settings) if i != comment_id]][:MAX_PAIRS]
     return _serializer().dumps(pairs)
 
 
@@ -119,36 +113,6 @@ def editable_here(article_id: int, settings: SiteSettings) -> list[tuple[int, in
         left = window(settings) - (now - comment.created_at)
         out.append((comment.id, max(1, int(left.total_seconds() // 60))))
     return out
-
-
-def apply_edit(comment: Comment, text: str, settings: SiteSettings, *, site_url: str | None,
-               akismet_configured: bool, now: datetime | None = None) -> Verdict:
-    """Replace the text through the post's checks and re-decide its status; commit.
-
-    Return the verdict; the caller owes the Akismet check when spam_check is "owed"."""
-    now = now or utcnow()
-    submission = with_rendering(replace(submission_of(comment), content=text), site_url)
-    history = gather_history(submission, settings, now, exclude_id=comment.id)
-    # Its own approval counts as the author's approved comment (they are known now).
-    history = replace(history, approved_before=history.approved_before
-                      or comment.status == APPROVED)
-    spam_check = (AkismetVerdict.OWED if akismet_configured and settings.akismet_enabled
-                  else AkismetVerdict.DISABLED)
-    verdict = decide(submission, settings.policy, history, spam_check, now)
-    old_text, old_status = comment.content, comment.status
-    comment.content, comment.content_html = text, submission.content_html
-    comment.spam_check, comment.spam_check_attempts = spam_check.value, 0
-    comment.blatant = verdict.blatant
-    comment.reasons = [{"code": r.code, "message": r.message} for r in verdict.reasons]
-    comment.edited_at = now
-    set_visible_status(comment, verdict.status.value)
-    if old_status == verdict.status.value == APPROVED:
-        bump_article(comment.article_id, 0)  # the page shows the new text
-    db.session.add(AuditEntry(comment_id=comment.id, user_id=None, action="author_edit",
-                              from_status=old_status, to_status=comment.status,
-                              note=old_text, created_at=now))
-    db.session.commit()
-    return verdict
 
 
 def author_delete(comment: Comment, now: datetime | None = None) -> None:

@@ -6,20 +6,23 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 
-from blogapp.akismet_check import config_from_mapping
-from blogapp.comments.form import MAX_COMMENT, MaxLength, _text
-from blogapp.comments.own_edit import NotEditable, apply_edit, author_delete, check_editable
-from blogapp.comments.page import HELD_COOKIE, held_cookie
-from blogapp.discussion import load_settings
-from blogapp.extensions import csrf, db
+from blogapp.comments.area import HELD_COOKIE, held_cookie
+from blogapp.comments.entry import MAX_CONTENT, Refused
+from blogapp.comments.forms import MaxLength, _text
+from blogapp.comments.host import Target
+from blogapp.comments.own_edit import NotEditable, author_delete, check_editable
+from blogapp.comments.pipeline import revise
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.settings import load_settings
+from blogapp.comments.state import current_host
+from blogapp.extensions import db
 from blogapp.forms import TextForm
-from blogapp.jobs import dispatch
-from blogapp.models import Article, Comment
-from blogapp.policy import AkismetVerdict, CommentStatus
+from blogapp.models import Comment
+from blogapp.paths import TEMPLATES
 from blogapp.security import cross_origin
-from blogapp.site import site_url
 
-bp = Blueprint("own_comments", __name__)
+# Mounted by Comments.init_app at /comments/<id>/..., exempt from the host's CSRFProtect.
+bp = Blueprint("own_comments", __name__, template_folder=str(TEMPLATES))
 CROSS_SITE = "This form was sent from another site's page, so nothing was changed."
 PRIVATE = {"Cache-Control": "private, no-store"}
 
@@ -31,63 +34,64 @@ class EditForm(TextForm):
         csrf = False  # readers have no session: the cookie and the origin check guard it
 
     comment = TextAreaField("Comment", filters=[_text],
-                            validators=[DataRequired(), MaxLength(max=MAX_COMMENT)])
+                            validators=[DataRequired(), MaxLength(max=MAX_CONTENT)])
 
 
-def _refused(exc: NotEditable, comment: Comment | None):
-    article = db.session.get(Article, comment.article_id) if comment is not None else None
-    return (render_template("comments/edit.html", refused=exc.message, article=article,
-                            comment=None, form=None), exc.status_code, PRIVATE)
+def _target(comment: Comment | None) -> Target | None:
+    return current_host().target(comment.article_id) if comment is not None else None
 
 
-def _article_url(comment: Comment) -> str:
-    article = db.session.get(Article, comment.article_id)
-    return url_for("blog.article", slug=article.slug) + f"#comment-{comment.id}"
+def _page(comment: Comment, form: EditForm, status: int):
+    return render_template("comments/edit.html", comment=comment, article=_target(comment),
+                           form=form, refused=None), status, PRIVATE
+
+
+def _refused(message: str, status: int, comment: Comment | None):
+    return (render_template("comments/edit.html", refused=message, article=_target(comment),
+                            comment=None, form=None), status, PRIVATE)
+
+
+def _thread_url(comment: Comment, page: int | None = None) -> str:
+    target = _target(comment)
+    return url_for(current_host().endpoint, slug=target.slug, cpage=page)
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
-@csrf.exempt
 def edit(comment_id: int):
     settings = load_settings(current_app.config)
     comment = db.session.get(Comment, comment_id)
     try:
         check_editable(comment, settings)
     except NotEditable as exc:
-        return _refused(exc, comment)
+        return _refused(exc.message, exc.status_code, comment)
     form = EditForm(data={"comment": comment.content} if request.method == "GET" else None)
-    article = db.session.get(Article, comment.article_id)
     if request.method == "GET":
-        return render_template("comments/edit.html", comment=comment, article=article,
-                               form=form, refused=None), 200, PRIVATE
+        return _page(comment, form, 200)
     if cross_origin(request.headers, request.host):
-        return _refused(NotEditable(CROSS_SITE), comment)
+        return _refused(CROSS_SITE, 403, comment)
     if not form.validate():
-        return render_template("comments/edit.html", comment=comment, article=article,
-                               form=form, refused=None), 400, PRIVATE
-    apply_edit(comment, form.comment.data, settings, site_url=site_url(current_app),
-               akismet_configured=config_from_mapping(current_app.config).enabled)
-    if comment.spam_check == AkismetVerdict.OWED.value:
-        dispatch("spam_check", comment.id)
-    elif comment.status == CommentStatus.PENDING.value:
-        dispatch("notify", comment.id)
-    response = redirect(_article_url(comment), code=303)
-    if comment.status == CommentStatus.PENDING.value:  # the author still sees it, held
-        response.set_cookie(HELD_COOKIE, held_cookie(comment),
+        return _page(comment, form, 400)
+    outcome = revise(comment, form.comment.data, settings=settings)
+    if isinstance(outcome, Refused):
+        form.comment.errors = [outcome.message]
+        return _page(comment, form, outcome.status_code)
+    response = redirect(f"{_thread_url(comment, outcome.page)}#comment-{comment_id}", code=303)
+    if outcome.status == CommentStatus.PENDING:  # the author still sees it, held
+        response.set_cookie(HELD_COOKIE, held_cookie(comment_id, outcome.preview_token),
                             max_age=current_app.config["HELD_COOKIE_MAX_AGE"], httponly=True,
                             samesite="Lax", secure=request.is_secure)
     return response
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
-@csrf.exempt
 def delete(comment_id: int):
     settings = load_settings(current_app.config)
     comment = db.session.get(Comment, comment_id)
     try:
         check_editable(comment, settings)
     except NotEditable as exc:
-        return _refused(exc, comment)
+        return _refused(exc.message, exc.status_code, comment)
     if cross_origin(request.headers, request.host):
-        return _refused(NotEditable(CROSS_SITE), comment)
+        return _refused(CROSS_SITE, 403, comment)
     author_delete(comment)
-    return redirect(_article_url(comment).partition("#")[0] + "#comments", code=303)
+    return redirect(_thread_url(comment) + "#comments", code=303)

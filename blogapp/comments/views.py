@@ -1,116 +1,97 @@
-"""Posting a comment: validate, hand to the pipeline, redirect or re-render with the text."""
+"""The HTML door: check the form's shape, hand it to submit(), redirect or re-render with
+the text kept."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 
-from blogapp.akismet_check import config_from_mapping
-from blogapp.blog.lookup import visible_article_or_404
-from blogapp.comments.display import page_of
-from blogapp.comments.form import CommentForm, check_form_token
-from blogapp.comments.page import (
+from blogapp.comments.area import (
     DETAIL_COOKIES,
     EDIT_COOKIE,
     HELD_COOKIE,
     held_cookie,
     render_article_page,
 )
+from blogapp.comments.entry import Accepted, Door, Entry, Refused
+from blogapp.comments.forms import CommentForm
+from blogapp.comments.own_edit import edit_cookie
+from blogapp.comments.pipeline import admit, submit
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.settings import SiteSettings, load_settings
+from blogapp.comments.state import current_host
 from blogapp.database import read_only
-from blogapp.discussion import load_settings
-from blogapp.extensions import csrf, db
-from blogapp.jobs import dispatch
-from blogapp.models.base import utcnow
-from blogapp.policy import AkismetVerdict, CommentStatus
+from blogapp.paths import TEMPLATES
 from blogapp.security import cross_origin
-from blogapp.services.comments import (
-    CommentInput,
-    CommentRefused,
-    comments_closed,
-    prepare_comment,
-    store_comment,
-)
-from blogapp.site import site_url
 from blogapp.subscriptions.service import subscribe_from_post
 
-bp = Blueprint("comments", __name__)
+# Its templates are blogapp's (comments/*.html, _form.html): a host app's own templates
+# of the same names come first.
+bp = Blueprint("comments", __name__, template_folder=str(TEMPLATES))
 YEAR = 365 * 24 * 3600
 CROSS_SITE = ("This form was sent from another site's page, so it was not posted. Your "
               "comment is kept below: send it from this page if you meant to.")
 
 
-@bp.route("/articles/<slug>/comments", methods=["POST"])
-@csrf.exempt  # no session token: readers have no session (see CommentForm); instead:
+@bp.route("/<slug>/comments", methods=["POST"])
 def post_comment(slug: str):
+    """The HTML door: check the origin and the form's shape, hand the rest to submit().
+
+    No session CSRF token (Comments.init_app exempts this blueprint from the app's
+    CSRFProtect): readers have no session (see CommentForm); instead the cross-origin
+    check and the signed form token stop forged posts."""
     with read_only():  # every check only reads: on SQLite no write lock is taken for them
-        article = visible_article_or_404(slug)
+        article = current_host().find(slug)
+        if article is None or not article.visible:
+            abort(404)
         settings = load_settings(current_app.config)
         form = CommentForm(require_name_email=settings.require_name_email)
         if cross_origin(request.headers, request.host):
             form.validate()  # name what else needs fixing, too
             return render_article_page(article, form, 403, settings, message=CROSS_SITE)
-        if comments_closed(article, settings, utcnow()):
-            return render_article_page(article, form, 403, settings,
-                                       message="Comments are closed on this article.")
+        gate = admit(article.id, door=Door.FORM, settings=settings)
+        if gate is not None:
+            return _refused(article, settings, form, gate)
         if not form.validate():
             return render_article_page(article, form, 400, settings)
-        complaint = check_form_token(current_app.config["SECRET_KEY"], form.form_token.data,
-                                     article.id, settings.form_min_seconds,
-                                     settings.form_max_age_hours)
-        if complaint:
-            return render_article_page(article, form, 400, settings, message=complaint)
-        data = CommentInput(
-            article_id=article.id, parent_id=form.parent_id, author=form.author.data or "",
-            email=(form.email.data or "").lower(), url=form.url.data or "",
-            content=form.comment.data, ip=request.remote_addr or "",
-            user_agent=request.headers.get("User-Agent", ""),
-            referrer=request.headers.get("Referer", ""),
-            honeypot=bool(form.contact_fax.data),
-        )
-        try:
-            comment = prepare_comment(
-                data, settings, secret=current_app.config["SECRET_KEY"],
-                site_url=site_url(current_app),
-                akismet_configured=config_from_mapping(current_app.config).enabled)
-        except CommentRefused as refused:
-            return _refused(article, settings, form, refused)
-        db.session.commit()  # end the reading transaction; the insert takes its own
-    try:
-        comment = store_comment(comment)
-    except CommentRefused as refused:
-        return _refused(article, settings, form, refused)
-    subscribe_from_post(comment, form.subscription_kind)
-    if comment.spam_check == AkismetVerdict.OWED.value:
-        dispatch("spam_check", comment.id)
-    elif comment.status == CommentStatus.PENDING.value:
-        dispatch("notify", comment.id)
-
-    shown = comment.status in (CommentStatus.APPROVED.value, CommentStatus.PENDING.value)
-    with read_only():  # the comment is committed; what follows only reads
-        db.session.commit()
-        page = page_of(comment, settings) if shown else None  # else no page shows it
-    target = url_for("blog.article", slug=article.slug, cpage=page) + f"#comment-{comment.id}"
-    response = redirect(target, code=303)
-    _remember_details(response, form, data)
-    _give_edit_cookie(response, comment, settings)
-    if comment.status != CommentStatus.APPROVED.value:
-        response.set_cookie(HELD_COOKIE, held_cookie(comment),
+    entry = entry_from_form(form, article.id)
+    outcome = submit(entry, door=Door.FORM, settings=settings)
+    if isinstance(outcome, Refused):
+        with read_only():
+            return _refused(article, settings, form, outcome)
+    target = url_for(current_host().endpoint, slug=slug, cpage=outcome.page)
+    response = redirect(f"{target}#comment-{outcome.comment_id}", code=303)
+    _remember_details(response, form, entry)
+    subscribe_from_post(outcome, entry.email, form.subscription_kind)
+    _give_edit_cookie(response, outcome, settings)
+    if outcome.status != CommentStatus.APPROVED:
+        response.set_cookie(HELD_COOKIE, held_cookie(outcome.comment_id, outcome.preview_token),
                             max_age=current_app.config["HELD_COOKIE_MAX_AGE"], httponly=True,
                             samesite="Lax", secure=request.is_secure)
     return response
 
 
-def _give_edit_cookie(response, comment, settings) -> None:
+def _give_edit_cookie(response, outcome: Accepted, settings: SiteSettings) -> None:
     """Let this browser fix the comment it just posted (blogapp/comments/own_edit.py)."""
-    from blogapp.comments.own_edit import edit_cookie
-
-    value = edit_cookie(comment, settings) if comment.status in (
-        CommentStatus.APPROVED.value, CommentStatus.PENDING.value) else None
+    value = edit_cookie(outcome.comment_id, outcome.preview_token, settings) if (
+        outcome.shown) else None
     if value:
         response.set_cookie(EDIT_COOKIE, value, max_age=settings.edit_window_minutes * 60,
                             httponly=True, samesite="Lax", secure=request.is_secure)
 
 
-def _refused(article, settings, form: CommentForm, refused: CommentRefused):
+def entry_from_form(form: CommentForm, target_id: int) -> Entry:
+    """The pipeline's view of a shape-checked form and of the request it came in."""
+    return Entry(
+        target_id=target_id, parent_id=form.parent_id, author=form.author.data or "",
+        email=(form.email.data or "").lower(), url=form.url.data or "",
+        content=form.comment.data, ip=request.remote_addr or "",
+        user_agent=request.headers.get("User-Agent", ""),
+        referrer=request.headers.get("Referer", ""),
+        honeypot=bool(form.contact_fax.data), form_token=form.form_token.data or "",
+    )
+
+
+def _refused(article, settings, form: CommentForm, refused: Refused):
     if refused.field:
         form[refused.field].errors = [refused.message]
     body, status = render_article_page(article, form, refused.status_code, settings,
@@ -119,7 +100,7 @@ def _refused(article, settings, form: CommentForm, refused: CommentRefused):
     return body, status, headers
 
 
-def _remember_details(response, form: CommentForm, data: CommentInput) -> None:
+def _remember_details(response, form: CommentForm, data: Entry) -> None:
     """Save name, email and website for a year only with consent; clear them without."""
     values = {"author": data.author, "email": data.email, "url": data.url}
     for field, cookie in DETAIL_COOKIES.items():

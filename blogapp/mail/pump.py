@@ -25,7 +25,7 @@ _swept: set[int] = set()
 
 def wake_sender(app: Flask) -> None:
     """Have the configured job worker send what is due now."""
-    from blogapp import jobs
+    from blogapp.comments import jobs  # not at the top: jobs runs this module's job
 
     with app.app_context():
         jobs.dispatch("mail", 0)
@@ -47,9 +47,10 @@ def schedule_wake(app: Flask, at: datetime) -> None:
     which needs `rq worker --with-scheduler`)."""
     mode = app.config.get("SPAM_CHECK_MODE", "thread")
     if mode == "rq":
-        from blogapp.jobs import _rq_queue
+        from blogapp.comments import jobs  # not at the top: jobs runs this module's job
 
-        _rq_queue(app).enqueue_at(at.replace(tzinfo=None), "blogapp.jobs.rq_task", "mail", 0)
+        jobs._rq_queue(app).enqueue_at(at.replace(tzinfo=None), jobs.rq_task, "mail", 0,
+                                       app.config["COMMENTS_RQ_APP_FACTORY"])
         return
     delay = max((at - utcnow()).total_seconds(), 0.05)
     delay = min(delay, float(app.config["MAIL_POLL_SECONDS"]))

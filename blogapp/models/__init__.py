@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from blogapp.comments.policy import CommentStatus
 from blogapp.models.article import Article, ArticleStatus
 from blogapp.models.audit import AuditEntry
 from blogapp.models.comment import Comment
@@ -21,7 +22,6 @@ from blogapp.models.tally import CommentDayCount, CommentStatusCount
 from blogapp.models.taxonomy import Category, Tag
 from blogapp.models.user import Role, User
 from blogapp.models.user_slug import unique_user_slug
-from blogapp.policy import CommentStatus
 
 __all__ = [
     "Article",

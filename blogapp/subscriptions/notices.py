@@ -12,11 +12,11 @@ from flask import current_app
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from blogapp.comments.notify import quoted
+from blogapp.comments.policy import CommentStatus
 from blogapp.extensions import db
 from blogapp.mail.outbox import Mail, mail_enabled, queue_mail
 from blogapp.models import Article, Comment, OutboxMessage, Subscription, SubscriptionKind
-from blogapp.notify import quoted
-from blogapp.policy import CommentStatus
 from blogapp.site import external_url
 
 APPROVED = CommentStatus.APPROVED.value

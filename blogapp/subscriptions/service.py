@@ -14,6 +14,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import delete, select, update
 
+from blogapp.comments.entry import Accepted
 from blogapp.extensions import db
 from blogapp.models import (
     Article,
@@ -175,11 +176,11 @@ def expire_unconfirmed(now: datetime | None = None) -> int:
         execution_options={"synchronize_session": False}).rowcount
 
 
-def subscribe_from_post(comment: Comment, kind: str | None) -> Subscription | None:
+def subscribe_from_post(outcome: Accepted, email: str, kind: str | None) -> Subscription | None:
     """Subscribe a comment's author as they asked in the form; commit. A comment judged
     spam or trash subscribes nobody (no confirmation mail can be had by posting spam)."""
-    if not kind or comment.status not in ("approved", "pending") or not comment.email:
+    if not kind or not outcome.shown or not email:
         return None
-    subscription = subscribe(comment.email, comment.article_id, kind, comment_id=comment.id)
+    subscription = subscribe(email, outcome.target_id, kind, comment_id=outcome.comment_id)
     db.session.commit()
     return subscription
