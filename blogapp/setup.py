@@ -60,10 +60,12 @@ def register_template_helpers(app: Flask) -> None:
 
     from blogapp.avatars import identicon, neutral_avatar
     from blogapp.blog.seo import register_seo
+    from blogapp.theme import register_theme
 
     app.jinja_env.globals["identicon"] = identicon
     app.jinja_env.globals["neutral_avatar"] = neutral_avatar
     register_seo(app)
+    register_theme(app)
 
     @app.context_processor
     def staff_context() -> dict:
