@@ -35,6 +35,19 @@ def local(moment: datetime) -> datetime:
     return moment.astimezone(site_zone(current_app.config["TIMEZONE"]))
 
 
+def to_site(moment: datetime | None) -> datetime | None:
+    """Naive UTC -> naive wall-clock time in the site's zone (for datetime-local fields)."""
+    return None if moment is None else local(moment).replace(tzinfo=None)
+
+
+def from_site(moment: datetime | None) -> datetime | None:
+    """Naive wall-clock time in the site's zone -> naive UTC (how times are stored)."""
+    if moment is None:
+        return None
+    zone = site_zone(current_app.config["TIMEZONE"])
+    return moment.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+
 def time_tag(moment: datetime | None, style: str = "date") -> Markup:
     """Return ``<time datetime="...+01:00">`` showing *moment* in the site's zone."""
     if moment is None:

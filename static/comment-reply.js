@@ -1,6 +1,6 @@
 // Replies in place, as WordPress's comment-reply.js: "Reply" moves the Leave a Reply form
 // under the comment it answers, names whom it answers, and Cancel puts it back. A refused
-// post's page focuses its error summary (the page already opens at #respond). Ctrl+Enter
+// post's page keeps the focus on what was wrong. Ctrl+Enter
 // (Cmd+Enter) sends. Progressive enhancement only: without this script "Reply" follows its
 // ?replytocom= link and the server draws the same form.
 (function () {
@@ -13,10 +13,17 @@
   var text = document.getElementById("comment");
   var home = null; // the placeholder marking where the form stands when not replying
 
-  var problem = document.getElementById("error-summary") || document.getElementById("form-message");
-  if (problem) {
-    problem.focus({ preventScroll: true });
-    problem.scrollIntoView({ block: "start" });
+  // A refused post's page opens at #form-problems, which the browser focuses; should it
+  // not (an older browser, a reload), focus it once the page has settled.
+  var problems = document.getElementById("form-problems");
+  if (problems) {
+    window.addEventListener("load", function () {
+      window.setTimeout(function () {
+        if (document.activeElement === document.body || !document.activeElement) {
+          problems.focus();
+        }
+      }, 0);
+    });
   }
 
   function cancelControl() {

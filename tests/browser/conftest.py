@@ -86,7 +86,7 @@ class Tab:
         """Whether the element's top edge is inside the viewport."""
         return self.page.eval_on_selector(
             selector, "e => { const r = e.getBoundingClientRect(); "
-                      "return r.top >= 0 && r.top < window.innerHeight && r.height > 0; }")
+                      "return r.top >= -2 && r.top < window.innerHeight && r.height > 0; }")
 
     def close(self) -> None:
         self.context.close()
