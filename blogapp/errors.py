@@ -32,7 +32,7 @@ def error_response(status: int, title: str, message: str):
     role = _staff_role() if status == 403 else None
     if role == "moderator":  # every page a moderator is refused is an owner's
         title, message = "Not for your role", (
-            "You are signed in as a moderator; this page is for the site's owners.")
+            "You are signed in as a moderator; this page is for the site’s owners.")
     return render_template("errors/error.html", status=status, title=title, message=message,
                            role=role, role_can=ROLE_CAN.get(role or "", ())), status
 
