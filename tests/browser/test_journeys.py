@@ -236,3 +236,45 @@ def press_and_read(page, selector: str) -> str:
     with page.expect_navigation():
         page.click(selector)
     return page.inner_text("main")
+
+
+@pytest.mark.parametrize("variant", VARIANTS[:2])
+def test_select_all_matching_and_a_destructive_action_asks_twice(tabs, site, variant):
+    from sqlalchemy import func, insert, select
+
+    from blogapp.extensions import db
+    from blogapp.models import Comment
+
+    word = unique("bulkprobe")
+    now = utcnow()
+    with site.app.app_context():
+        db.session.execute(insert(Comment), [
+            {"article_id": site.ids.article_id, "author": f"Bot {i}", "email": "b@spam.example",
+             "url": "", "content": f"{word} {i}", "content_html": f"<p>{word} {i}</p>",
+             "status": "spam", "ip": "198.51.100.9", "created_at": now - timedelta(seconds=i),
+             "updated_at": now} for i in range(27)])
+        db.session.commit()
+    mod = tabs(variant)
+    mod.log_in("moderator")
+    page = mod.page
+    mod.go(f"/admin/comments?status=spam&q={word}")
+    assert page.locator(".queue .comment-row").count() == 20
+    page.check("#all-matching")
+    assert page.is_checked("#select-all")  # this page's boxes follow
+    page.select_option("#bulk-action", "delete")
+    apply = page.locator("button[name=bulk]")
+    apply.click()  # the first press only arms it
+    assert apply.inner_text() == "Click again to apply to all 27 comments"
+    assert page.url.endswith(f"q={word}")
+
+    def left() -> int:
+        with site.app.app_context():
+            return db.session.scalar(select(func.count(Comment.id))
+                                     .where(Comment.content.like(f"{word} %")))
+
+    assert left() == 27
+    with page.expect_navigation():
+        apply.click()
+    assert "27 comments deleted permanently." in page.inner_text("main")
+    assert left() == 0
+    assert mod.errors == []
