@@ -18,8 +18,6 @@ from sqlalchemy import func, select
 from blogapp.extensions import db
 from blogapp.models import Article, User
 from tests import media_files as files
-from tests.conftest import need
-from tests.security.browser import CHROMIUM, LAUNCH_ARGS, chromium_available
 from tests.security.conftest import LiveServer, dispose, sqlite_app
 
 OWNER, PASSWORD = "owner@ok.example", "correct horse battery staple"
@@ -44,21 +42,6 @@ def site(tmp_path_factory):
         yield app, server.url
     dispose(app)
 
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = chromium_available()
-    if reason:
-        need("Chromium", reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        try:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        except Exception as exc:  # a browser that cannot start is a missing browser
-            need("Chromium", f"cannot launch {CHROMIUM}: {exc}")
-        yield chromium
-        chromium.close()
 
 
 class Watched:

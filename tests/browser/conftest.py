@@ -10,8 +10,6 @@ from typing import Any
 import pytest
 
 from tests.browser.site import MODERATOR, OWNER, PASSWORD, Seeded, build_app, seed
-from tests.conftest import need
-from tests.security.browser import CHROMIUM, LAUNCH_ARGS, chromium_available
 from tests.security.conftest import LiveServer, dispose
 
 # The variants every journey runs in: desktop, phone, and once in dark mode.
@@ -28,21 +26,6 @@ class Site:
     url: str
     ids: Seeded
 
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    reason = chromium_available()
-    if reason:
-        need("Chromium", reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        try:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        except Exception as exc:  # a browser that cannot start is a missing browser
-            need("Chromium", f"cannot launch {CHROMIUM}: {exc}")
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="session")
