@@ -16,7 +16,7 @@ from blogapp.models import Comment
 APPROVED = CommentStatus.APPROVED.value
 PUBLIC_COLUMNS = (Comment.id, Comment.parent_id, Comment.depth, Comment.author, Comment.url,
                   Comment.avatar_seed, Comment.content_html, Comment.created_at, Comment.status,
-                  Comment.edited_at, Comment.author_deleted_at)
+                  Comment.edited_at, Comment.author_deleted_at, Comment.user_id)
 TRASH = CommentStatus.TRASH.value
 
 
@@ -42,6 +42,7 @@ class Node:
     held: bool = False
     edited: bool = False  # its author changed the text
     deleted: bool = False  # its author deleted it: a placeholder above its replies
+    user_id: int | None = None  # a staff member's reply (the theme shows a badge)
     children: list[Node] = field(default_factory=list)
 
     @property
@@ -66,7 +67,7 @@ def _node(row, held: bool = False) -> Node:
     return Node(id=row.id, parent_id=row.parent_id, depth=row.depth, author=row.author,
                 url=row.url, avatar_seed="" if held else row.avatar_seed,
                 content_html=row.content_html, created_at=row.created_at, held=held,
-                edited=row.edited_at is not None)
+                edited=row.edited_at is not None, user_id=row.user_id)
 
 
 def default_page(settings: SiteSettings, pages: int) -> int:
