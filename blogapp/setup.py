@@ -42,12 +42,14 @@ def register_blueprints(app: Flask) -> None:
     from blogapp.auth import bp as auth_bp
     from blogapp.blog import bp as blog_bp
     from blogapp.comments import bp as comments_bp
+    from blogapp.embed import bp as embed_bp
     from blogapp.importers.redirects import bp as old_urls_bp
     from blogapp.media import bp as media_bp
     from blogapp.moderation import bp as moderation_bp
 
     app.register_blueprint(blog_bp)
     app.register_blueprint(comments_bp)
+    app.register_blueprint(embed_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
