@@ -29,6 +29,7 @@ import sqlalchemy as sa
 
 from bench import seed, wrk
 from bench.servers import ROOT, Server, cpu_seconds, machine_busy_seconds
+from blogapp.embed.assets import WIDGET_BUDGET, widget_gzip_bytes
 
 WORK = ROOT / "bench" / "work"
 RESULTS = ROOT / "bench" / "results"
@@ -518,6 +519,9 @@ class Bench:
         print()
         print(table(self.rows, self.info, self.dialect))
         print(f"\nraw results: {path.relative_to(ROOT)}")
+        size = widget_gzip_bytes(ROOT / "static")
+        print(f"embed widget (/embed.js + /embed.css, gzipped): {size:,} bytes "
+              f"(budget {WIDGET_BUDGET:,})")
         return path
 
 

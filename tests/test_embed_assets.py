@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import gzip
 import re
+from pathlib import Path
 
 import pytest
 
+from blogapp.embed.assets import WIDGET_BUDGET as BUDGET
+from blogapp.embed.assets import widget_gzip_bytes
 from tests import figures
 
 ASSETS = [("/embed.js", "text/javascript"), ("/embed.css", "text/css"),
           ("/embed/count.js", "text/javascript")]
-BUDGET = 10 * 1024  # /embed.js plus its CSS, gzipped (Isso's client is ~20 KB)
 
 
 def served(client, path: str, **headers) -> bytes:
@@ -24,6 +26,7 @@ def test_the_widget_and_its_css_fit_in_10_kb_gzipped(client):
     total = sum(len(gzip.compress(served(client, path), 9)) for path in ("/embed.js", "/embed.css"))
     figures.record("Embed", f"/embed.js + /embed.css gzipped: {total} bytes (budget {BUDGET})")
     assert total <= BUDGET
+    assert widget_gzip_bytes(Path(client.application.static_folder)) == total  # make bench's
 
 
 @pytest.mark.parametrize(("path", "mimetype"), ASSETS)

@@ -18,6 +18,8 @@ from flask import Blueprint, Response, current_app, request
 
 bp = Blueprint("embed", __name__)
 ASSETS = {"embed.js": "text/javascript", "embed.css": "text/css", "count.js": "text/javascript"}
+WIDGET = ("embed.js", "embed.css")  # what a host page loads for a thread
+WIDGET_BUDGET = 10 * 1024  # bytes, gzipped together (Isso's client is ~20 KB)
 CACHE_CONTROL = "public, max-age=3600, stale-while-revalidate=86400"
 _lock = threading.Lock()
 
@@ -43,6 +45,11 @@ def asset(name: str) -> Asset:
         with _lock:
             cache[name] = found
     return found
+
+
+def widget_gzip_bytes(static: Path) -> int:
+    """Return the gzipped size of the widget's files in *static*, as they are served."""
+    return sum(len(gzip.compress((static / name).read_bytes(), 9, mtime=0)) for name in WIDGET)
 
 
 def serve(name: str) -> Response:
