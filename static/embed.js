@@ -131,6 +131,7 @@
         return shown();
       }
       info = data;
+      cancelReply();  // the form may sit in a comment of the page being replaced
       title();
       list.replaceChildren(...data.comments.map((c) => node(c, 1, false)));
       nav.replaceChildren();
