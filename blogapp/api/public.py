@@ -149,3 +149,12 @@ def _svg(markup: str) -> Response:
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
+
+
+@bp.get("/openapi.json")
+@public
+def openapi():
+    from blogapp.api.openapi import document
+    from blogapp.site import absolute_url
+
+    return document(absolute_url("api.openapi").rsplit("/", 1)[0])
