@@ -39,6 +39,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from blogapp.api.routes import bp as api_bp
     from blogapp.auth import bp as auth_bp
     from blogapp.blog import bp as blog_bp
     from blogapp.comments import bp as comments_bp
@@ -53,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(media_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(old_urls_bp)  # old WordPress addresses: 301 to imported articles
 
 

@@ -15,7 +15,8 @@ from blogapp.policy import CommentStatus
 
 APPROVED = CommentStatus.APPROVED.value
 PUBLIC_COLUMNS = (Comment.id, Comment.parent_id, Comment.depth, Comment.author, Comment.url,
-                  Comment.avatar_seed, Comment.content_html, Comment.created_at, Comment.status)
+                  Comment.avatar_seed, Comment.content_html, Comment.created_at, Comment.status,
+                  Comment.user_id)
 
 
 class NoSuchCommentPage(NotFound):
@@ -38,6 +39,7 @@ class Node:
     content_html: str
     created_at: object
     held: bool = False
+    staff: bool = False  # written by a staff account (a moderator's reply)
     children: list[Node] = field(default_factory=list)
 
     @property
@@ -58,7 +60,8 @@ def _node(row, held: bool = False) -> Node:
     # neutral avatar, so posting with a guessed address tells nothing (issue 11, item 6).
     return Node(id=row.id, parent_id=row.parent_id, depth=row.depth, author=row.author,
                 url=row.url, avatar_seed="" if held else row.avatar_seed,
-                content_html=row.content_html, created_at=row.created_at, held=held)
+                content_html=row.content_html, created_at=row.created_at, held=held,
+                staff=row.user_id is not None)
 
 
 def default_page(settings: SiteSettings, pages: int) -> int:

@@ -4,31 +4,23 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, request, url_for
 
-from blogapp.akismet_check import config_from_mapping
 from blogapp.blog.lookup import visible_article_or_404
 from blogapp.comments.display import page_of
-from blogapp.comments.form import CommentForm, check_form_token
+from blogapp.comments.form import CommentForm
 from blogapp.comments.page import (
     DETAIL_COOKIES,
     HELD_COOKIE,
     held_cookie,
     render_article_page,
 )
+from blogapp.comments.posting import require_form_token, take_comment
 from blogapp.database import read_only
 from blogapp.discussion import load_settings
 from blogapp.extensions import csrf, db
-from blogapp.jobs import dispatch
 from blogapp.models.base import utcnow
-from blogapp.policy import AkismetVerdict, CommentStatus
+from blogapp.policy import CommentStatus
 from blogapp.security import cross_origin
-from blogapp.services.comments import (
-    CommentInput,
-    CommentRefused,
-    comments_closed,
-    prepare_comment,
-    store_comment,
-)
-from blogapp.site import site_url
+from blogapp.services.comments import CommentInput, CommentRefused, comments_closed
 
 bp = Blueprint("comments", __name__)
 YEAR = 365 * 24 * 3600
@@ -51,11 +43,6 @@ def post_comment(slug: str):
                                        message="Comments are closed on this article.")
         if not form.validate():
             return render_article_page(article, form, 400, settings)
-        complaint = check_form_token(current_app.config["SECRET_KEY"], form.form_token.data,
-                                     article.id, settings.form_min_seconds,
-                                     settings.form_max_age_hours)
-        if complaint:
-            return render_article_page(article, form, 400, settings, message=complaint)
         data = CommentInput(
             article_id=article.id, parent_id=form.parent_id, author=form.author.data or "",
             email=(form.email.data or "").lower(), url=form.url.data or "",
@@ -65,21 +52,13 @@ def post_comment(slug: str):
             honeypot=bool(form.contact_fax.data),
         )
         try:
-            comment = prepare_comment(
-                data, settings, secret=current_app.config["SECRET_KEY"],
-                site_url=site_url(current_app),
-                akismet_configured=config_from_mapping(current_app.config).enabled)
+            require_form_token(form.form_token.data, article.id, settings)
         except CommentRefused as refused:
             return _refused(article, settings, form, refused)
-        db.session.commit()  # end the reading transaction; the insert takes its own
-    try:
-        comment = store_comment(comment)
+    try:  # outside read_only: the insert takes the write lock up front
+        comment = take_comment(data, settings)
     except CommentRefused as refused:
         return _refused(article, settings, form, refused)
-    if comment.spam_check == AkismetVerdict.OWED.value:
-        dispatch("spam_check", comment.id)
-    elif comment.status == CommentStatus.PENDING.value:
-        dispatch("notify", comment.id)
 
     shown = comment.status in (CommentStatus.APPROVED.value, CommentStatus.PENDING.value)
     with read_only():  # the comment is committed; what follows only reads

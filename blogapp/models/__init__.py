@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from blogapp.models.article import Article, ArticleStatus
+from blogapp.models.api_token import ApiToken
+from blogapp.models.article import Article, ArticleKind, ArticleStatus
 from blogapp.models.audit import AuditEntry
 from blogapp.models.comment import Comment
 from blogapp.models.import_record import ImportRecord
@@ -17,7 +18,9 @@ from blogapp.models.user_slug import unique_user_slug
 from blogapp.policy import CommentStatus
 
 __all__ = [
+    "ApiToken",
     "Article",
+    "ArticleKind",
     "ArticleMedia",
     "ArticleRevision",
     "ArticleStatus",
