@@ -179,8 +179,10 @@
       }
       const consent = el("input", { id: "wp-comment-cookies-consent", name: "wp-comment-cookies-consent", type: "checkbox", value: "yes", checked: !!saved });
       const submit = el("button", { type: "submit", class: "submit", text: "Post Comment" });
+      const trap = el("input", { id: "contact_fax", name: "contact_fax", type: "text", tabindex: "-1", autocomplete: "off" });
       form.append(el("p", { class: "comment-form-cookies-consent" }, consent,
         el("label", { for: "wp-comment-cookies-consent", text: " Save my name, email, and website in this browser for the next time I comment." })),
+        el("p", { class: "comment-form-hp", "aria-hidden": "true" }, el("label", { for: "contact_fax", text: "Leave this field empty" }), trap),
         el("p", { class: "form-submit" }, submit));
       respond.append(el("div", { class: "reply-heading" }, reply, cancel), form);
       let parent = 0;
@@ -216,7 +218,7 @@
         clear();
         submit.disabled = true;
         const values = Object.fromEntries(FIELDS.map(([name]) => [name, form.elements[name].value]));
-        const body = { ...(article ? { article } : { thread }), ...values, comment_parent: parent, form_token: cfg.form_token, consent: consent.checked };
+        const body = { ...(article ? { article } : { thread }), ...values, comment_parent: parent, form_token: cfg.form_token, consent: consent.checked, contact_fax: trap.value };
         const { status: code, data } = await call("comments", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
         submit.disabled = false;
         if (code === 201) return posted(data, values, consent.checked);

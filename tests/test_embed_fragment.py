@@ -126,3 +126,39 @@ def test_cors_only_for_embedding_origins(client, slug, origin, allowed):
     assert response.status_code == 200
     assert response.headers.get("Access-Control-Allow-Origin") == (origin if allowed else None)
     assert "Origin" in response.headers["Vary"]
+
+
+def post_to_page(client, url: str, text: str, **fields):
+    """Post as the widget does: JSON from a page of the listed site."""
+    token = client.get("/api/v1/threads", query_string={"url": url}).get_json()["form"]
+    body = {"thread": {"url": url, "title": "Hello from a static site"}, "comment": text,
+            "author": "Ann Reader", "email": "ann@example.org", "url": "",
+            "comment_parent": 0, "form_token": token["form_token"], **fields}
+    response = client.post("/api/v1/comments", json=body,
+                           headers={"Origin": ALLOWED, "Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_an_external_pages_thread_under_any_spelling_of_its_address(client):
+    page = f"{ALLOWED}/posts/hello/"
+    posted = post_to_page(client, page, "Static sites deserve comments too.")
+    post_to_page(client, page, "Seconded.", comment_parent=posted["comment"]["id"])
+    for spelling in (page, f"{ALLOWED}/posts/hello/?utm_source=feed#comments",
+                     "HTTPS://Static.Example:443/posts/hello/"):
+        response = client.get("/embed/thread", query_string={"url": spelling})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, spelling
+        assert "2 Responses to &ldquo;Hello from a static site&rdquo;" in html
+        assert '<ol class="children">' in html and "Seconded." in html
+        assert f'<a href="{page}#comments">Join the discussion</a>' in html
+
+
+def test_a_page_nobody_commented_on_invites_the_first(client):
+    response = client.get("/embed/thread", query_string={"url": f"{ALLOWED}/posts/new/"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "comment-list" not in html
+    assert f'<a href="{ALLOWED}/posts/new/#comments">Join the discussion</a>' in html
+    page_two = {"url": f"{ALLOWED}/posts/new/", "page": "2"}
+    assert client.get("/embed/thread", query_string=page_two).status_code == 404

@@ -146,6 +146,7 @@ def test_a_reader_comments_through_the_widget_on_another_site(sites, browser, pa
     path = f"/posts/{page}/"
     canonical = host.origin + path
     allowed = {urlsplit(host.origin).netloc, urlsplit(comments).netloc}
+    name, address = f"Ann {page.title()}", f"ann-{page}@example.org"  # a new author per run
     ann = Reader(browser)
     ann.open(f"{canonical}?utm_source=feed#top")
     thread = ann.thread
@@ -154,7 +155,7 @@ def test_a_reader_comments_through_the_widget_on_another_site(sites, browser, pa
 
     # A refused post: the message at the field, focus there, the text kept.
     thread.locator("#comment").fill("Static sites deserve comments too.")
-    thread.locator("#author").fill("Ann Reader")
+    thread.locator("#author").fill(name)
     thread.locator("#wp-comment-cookies-consent").check()
     ann.post()
     error = thread.locator("#email-error")
@@ -168,7 +169,7 @@ def test_a_reader_comments_through_the_widget_on_another_site(sites, browser, pa
     assert "email" in thread.locator("[role=alert]").inner_text().lower()
 
     # Posted: a first comment is held, and its author sees it with the notice.
-    email.fill("ann@example.org")
+    email.fill(address)
     ann.post()
     held = thread.locator(".comment-held")
     held.wait_for()
@@ -181,7 +182,7 @@ def test_a_reader_comments_through_the_widget_on_another_site(sites, browser, pa
     with app.app_context():
         stored = db.session.execute(select(Comment.id, Comment.status, Article.url)
                                     .join(Article, Article.id == Comment.article_id)
-                                    .where(Comment.author == "Ann Reader")
+                                    .where(Comment.author == name)
                                     .order_by(Comment.id.desc())).first()
     assert stored.status == "pending" and stored.url == canonical  # keyed by the canonical link
     first = stored.id
@@ -189,7 +190,7 @@ def test_a_reader_comments_through_the_widget_on_another_site(sites, browser, pa
     # Still there after a reload (the preview token), with the details kept by consent.
     ann.open(canonical)
     thread.locator(f"#comment-{first}.comment-held").wait_for()
-    assert thread.locator("#author").input_value() == "Ann Reader"
+    assert thread.locator("#author").input_value() == name
     assert thread.locator("#wp-comment-cookies-consent").is_checked()
 
     # Another browser sees neither the held comment nor Ann's details.
@@ -209,7 +210,7 @@ def test_a_reader_comments_through_the_widget_on_another_site(sites, browser, pa
     assert "comment-held" not in approved.get_attribute("class")
     ann.page.locator("a[data-blogapp-count]").filter(has_text="1 Comment").wait_for()
     approved.locator(".comment-reply-link").click()
-    assert thread.locator("#reply-title").inner_text() == "Reply to Ann Reader"
+    assert thread.locator("#reply-title").inner_text() == f"Reply to {name}"
     assert approved.locator("form.comment-form").count() == 1  # the form moved in place
     assert ann.page.evaluate(ACTIVE) == "comment"
     thread.locator("#comment").fill("And a reply, in place.")
