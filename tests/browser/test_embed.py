@@ -77,7 +77,8 @@ class HostSite:
 <html lang="en"><head><meta charset="utf-8"><title>Hello from a static site</title>
 <link rel="canonical" href="{self.origin}{path}"></head>
 <body><h1>Hello</h1>
-<p><a data-blogapp-count href="{path}#comments">Comments</a></p>
+<p><a data-blogapp-count href="{path}#comments">Comments</a>
+<span data-blogapp-count data-url="{self.origin}/posts/quiet/" id="quiet"></span></p>
 <div id="comments" data-blogapp-thread data-title="Hello"><p>{FALLBACK}</p></div>
 <script src="{c}/embed.js" defer></script>
 <script src="{c}/embed/count.js" defer></script>
@@ -224,6 +225,12 @@ def test_a_reader_comments_through_the_widget_on_another_site(sites, browser, pa
     assert thread.locator(".comments-title").inner_text() == "2 Responses"
     assert ann.page.url == address
     assert thread.locator("#reply-title").inner_text() == "Leave a Reply"  # form back home
+    ann.open(canonical)
+    ann.page.locator("a[data-blogapp-count]").filter(has_text="2 Comments").wait_for()
+    assert ann.page.locator("#quiet").inner_text() == "No comments"
+    counted = [url for url in ann.requests if "/api/v1/counts" in url]
+    assert len(counted) == 4  # one request a page load, for both elements
+    assert "%2Fposts%2Fquiet%2F" in counted[-1] and "%2Fposts%2F" + page in counted[-1]
 
     # Nothing but the two sites was asked for anything; the policy saw nothing to block.
     for reader in (ann, bo):
