@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from blogapp.api.auth import caller, scope_required
 from blogapp.api.blueprint import bp
-from blogapp.api.body import field, int_arg, json_body, wrong
+from blogapp.api.body import field, ident, int_arg, json_body, wrong
 from blogapp.api.errors import ApiError
 from blogapp.api.thread_json import iso
 from blogapp.extensions import db
@@ -37,8 +37,8 @@ def article_json(article: Article, full: bool = False) -> dict[str, Any]:
     return out
 
 
-def _article(article_id: int) -> Article:
-    article = db.session.get(Article, article_id) if article_id < 2**31 else None
+def _article(article_id: str) -> Article:
+    article = db.session.get(Article, ident(article_id, "article"))
     if article is None or article.is_external:
         raise ApiError(404, "No article has that id.", code="not_found")
     return article
@@ -58,9 +58,9 @@ def articles():
             "next": str(rows[-1].id) if more else None}
 
 
-@bp.get("/articles/<int:article_id>")
+@bp.get("/articles/<article_id>")
 @scope_required("publish")
-def article(article_id: int):
+def article(article_id: str):
     return {"article": article_json(_article(article_id), full=True)}
 
 
@@ -114,9 +114,9 @@ def create_article():
     return {"article": article_json(saved, full=True)}, 201
 
 
-@bp.patch("/articles/<int:article_id>")
+@bp.patch("/articles/<article_id>")
 @scope_required("publish")
-def update_article(article_id: int):
+def update_article(article_id: str):
     current = _article(article_id)
     if current.status == ArticleStatus.TRASH.value:
         raise ApiError(409, "This article is in the trash: restore it first.", code="conflict")
@@ -125,9 +125,9 @@ def update_article(article_id: int):
     return {"article": article_json(saved, full=True)}
 
 
-@bp.post("/articles/<int:article_id>/<any(publish, unpublish, trash, restore):action>")
+@bp.post("/articles/<article_id>/<any(publish, unpublish, trash, restore):action>")
 @scope_required("publish")
-def article_state(article_id: int, action: str):
+def article_state(article_id: str, action: str):
     current = _article(article_id)
     set_state(current, action)
     return {"article": article_json(current, full=True)}

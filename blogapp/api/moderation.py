@@ -9,7 +9,7 @@ from flask import current_app, request
 
 from blogapp.api.auth import caller, scope_required
 from blogapp.api.blueprint import bp
-from blogapp.api.body import field, id_list, int_arg, json_body
+from blogapp.api.body import field, id_list, ident, int_arg, json_body
 from blogapp.api.errors import ApiError
 from blogapp.api.thread_json import iso, thread_address
 from blogapp.extensions import db
@@ -41,8 +41,8 @@ def staff_comment(comment: Comment, article: Article) -> dict[str, Any]:
     }
 
 
-def _one(comment_id: int) -> tuple[Comment, Article]:
-    comment = db.session.get(Comment, comment_id) if comment_id < 2**31 else None
+def _one(comment_id: str) -> tuple[Comment, Article]:
+    comment = db.session.get(Comment, ident(comment_id))
     if comment is None:
         raise ApiError(404, "No comment has that id.", code="not_found")
     return comment, db.session.get(Article, comment.article_id)
@@ -71,15 +71,15 @@ def queue():
             "counts": status_counts(thread_id)}
 
 
-@bp.get("/moderation/comments/<int:comment_id>")
+@bp.get("/moderation/comments/<comment_id>")
 @scope_required("read")
-def comment(comment_id: int):
+def comment(comment_id: str):
     return {"comment": staff_comment(*_one(comment_id))}
 
 
-@bp.post("/moderation/comments/<int:comment_id>/actions")
+@bp.post("/moderation/comments/<comment_id>/actions")
 @scope_required("moderate")
-def act(comment_id: int):
+def act(comment_id: str):
     action = field(json_body(), "action", str, required=True)
     if action not in STATUS_ACTIONS:
         raise ApiError(422, f"action must be one of {', '.join(STATUS_ACTIONS)}.",
@@ -93,13 +93,13 @@ def act(comment_id: int):
     return {"comment": staff_comment(*_one(comment_id))}
 
 
-@bp.patch("/moderation/comments/<int:comment_id>")
+@bp.patch("/moderation/comments/<comment_id>")
 @scope_required("moderate")
-def edit(comment_id: int):
+def edit(comment_id: str):
     text = field(json_body(), "comment", str, required=True)
     _one(comment_id)
     try:
-        edit_text(comment_id, text, caller().user.id, site_url=site_url(current_app))
+        edit_text(ident(comment_id), text, caller().user.id, site_url=site_url(current_app))
     except ActionError as error:
         status = 403 if str(error) == NOT_YOURS else 422
         raise ApiError(status, str(error), fields={} if status == 403 else
@@ -107,9 +107,9 @@ def edit(comment_id: int):
     return {"comment": staff_comment(*_one(comment_id))}
 
 
-@bp.delete("/moderation/comments/<int:comment_id>")
+@bp.delete("/moderation/comments/<comment_id>")
 @scope_required("moderate")
-def delete(comment_id: int):
+def delete(comment_id: str):
     found, _ = _one(comment_id)
     if not moderate([found.id], "delete", caller().user.id):
         raise ApiError(409, "Only a comment in spam or the trash can be deleted "

@@ -20,16 +20,16 @@ from blogapp.moderation.blueprint import bp
 
 class TokenForm(TextForm):
     name = StringField("Name (what it is for)", validators=[DataRequired(), Length(max=100)])
-    user_id = SelectField("Account", coerce=int)
-    scopes = SelectMultipleField("Scopes", choices=[(s, s) for s in SCOPES], default=["read"],
+    # Plain-string choices: WTForms 3.3 deprecates tuples, and SelectChoice is 3.3-only.
+    account = SelectField("Account")
+    scopes = SelectMultipleField("Scopes", choices=list(SCOPES), default=["read"],
                                  widget=ListWidget(prefix_label=False),
                                  option_widget=CheckboxInput())
 
 
-def _form(formdata=None) -> TokenForm:
-    form = TokenForm() if formdata is None else TokenForm(formdata=formdata)
-    form.user_id.choices = [(u.id, f"{u.display_name} <{u.email}> ({u.role})")
-                            for u in db.session.scalars(select(User).order_by(User.email))]
+def _form(blank: bool = False) -> TokenForm:
+    form = TokenForm(formdata=None) if blank else TokenForm()
+    form.account.choices = list(db.session.scalars(select(User.email).order_by(User.email)))
     return form
 
 
@@ -50,7 +50,7 @@ def tokens_create():
     form = _form()
     if not form.validate_on_submit():
         return _page(form, 422)
-    user = db.session.get(User, form.user_id.data)
+    user = db.session.scalar(select(User).where(User.email == form.account.data))
     if user is None:
         abort(404)
     try:
@@ -58,7 +58,7 @@ def tokens_create():
     except TokenError as exc:
         form.scopes.errors = [str(exc)]
         return _page(form, 422)
-    return _page(_form(formdata=False), shown=(token, secret))
+    return _page(_form(blank=True), shown=(token, secret))
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
