@@ -55,6 +55,7 @@ def requested_page() -> int | None:
 
 
 def json_bytes(body: bytes, status: int = 200) -> Response:
+    """A thread's JSON with the headers the middleware sends (blogapp.api.fast_threads)."""
     response = Response(body, status=status, mimetype=JSON)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
