@@ -16,12 +16,14 @@ from blogapp.models import Role, User
 
 def register_cli(app: Flask) -> None:
     from blogapp import cli_comments
+    from blogapp.api import cli as api_cli
     from blogapp.importers import cli as importers_cli
 
     app.cli.add_command(users)
     app.cli.add_command(demo)
     cli_comments.register(app)
     importers_cli.register(app)
+    api_cli.register(app)
 
 
 @click.group(cls=AppGroup, help="Manage staff accounts.")

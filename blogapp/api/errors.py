@@ -25,6 +25,7 @@ class ApiError(Exception):
         self.code = code or code_for(status)
         self.fields = fields or {}
         self.retry_after = retry_after
+        self.headers: dict[str, str] = {}
 
 
 def error_json(status: int, message: str, code: str | None = None,
@@ -38,4 +39,7 @@ def error_json(status: int, message: str, code: str | None = None,
 
 
 def api_error_response(error: ApiError) -> Response:
-    return error_json(error.status, error.message, error.code, error.fields, error.retry_after)
+    response = error_json(error.status, error.message, error.code, error.fields,
+                          error.retry_after)
+    response.headers.update(error.headers)
+    return response

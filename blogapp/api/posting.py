@@ -7,13 +7,13 @@ form."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import current_app, request
 from werkzeug.datastructures import MultiDict
 
 from blogapp.api.blueprint import bp
+from blogapp.api.body import json_body
 from blogapp.api.cors import require_post_origin
 from blogapp.api.errors import ApiError
 from blogapp.api.public import public
@@ -34,20 +34,6 @@ TEXT_FIELDS = ("comment", "author", "email", "url", "form_token", "contact_fax")
 HELD_MESSAGE = "Your comment is awaiting moderation."
 CLOSED = "Comments are closed on this article."
 REFUSAL_CODES = {403: "closed", 404: "not_found", 409: "duplicate", 429: "flood"}
-
-
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 415 / 400 / 422 (a 413 comes from Werkzeug)."""
-    if request.mimetype != "application/json":
-        raise ApiError(415, "Send the comment as JSON (Content-Type: application/json).",
-                       code="unsupported_media_type")
-    try:
-        body = json.loads(request.get_data(cache=False) or b"null")
-    except (ValueError, RecursionError):
-        raise ApiError(400, "The body is not valid JSON.", code="malformed_json") from None
-    if not isinstance(body, dict):
-        raise ApiError(422, "The body must be a JSON object.", code="unprocessable")
-    return body
 
 
 def form_values(body: dict[str, Any]) -> MultiDict:

@@ -10,6 +10,7 @@ from flask import Response, current_app, request
 from sqlalchemy import select
 
 from blogapp.api.blueprint import bp
+from blogapp.api.body import ident
 from blogapp.api.errors import ApiError
 from blogapp.api.origins import normalize_page_url
 from blogapp.api.thread_json import (
@@ -54,6 +55,7 @@ def requested_page() -> int | None:
 
 
 def json_bytes(body: bytes, status: int = 200) -> Response:
+    """A thread's JSON with the headers the middleware sends (blogapp.api.fast_threads)."""
     response = Response(body, status=status, mimetype=JSON)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
@@ -114,14 +116,14 @@ def counts():
     return {"counts": {raw: found.get(url, 0) if url else 0 for raw, url in normal.items()}}
 
 
-@bp.get("/comments/<int:comment_id>/preview")
+@bp.get("/comments/<comment_id>/preview")
 @public
-def preview(comment_id: int):
+def preview(comment_id: str):
     """The author's own held comment, named by the preview token the post returned."""
     from blogapp.api.thread_json import comment_json
 
     token = request.headers.get("X-Blogapp-Preview") or request.args.get("token") or ""
-    found = held_comment(comment_id, token) if len(token) <= 64 else None
+    found = held_comment(ident(comment_id), token) if len(token) <= 64 else None
     if found is None:
         raise ApiError(404, "No comment awaiting moderation has that id and token.",
                        code="not_found")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from blogapp.api import feeds, posting, public  # noqa: F401  (attach their routes)
+from blogapp.api import articles, feeds, moderation, posting, public  # noqa: F401
 from blogapp.api.blueprint import bp
 from blogapp.api.cors import add_cors_headers, preflight
 from blogapp.api.public import PUBLIC

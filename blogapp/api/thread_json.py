@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from blogapp.comments.display import PUBLIC_COLUMNS, Node, ThreadPage, thread_page
@@ -105,11 +105,15 @@ def encode(payload: dict) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def thread_key(app: Flask, version, closed: bool, settings: SiteSettings) -> tuple:
+    """All a thread's JSON depends on, but for its page number (blogapp.comments.stored)."""
+    return (site_version(app), article_key(version), closed, settings)
+
+
 def stored_thread(version, settings: SiteSettings, closed: bool,
                   page: int | None) -> StoredThread:
     """Return the stored JSON of thread page *page* (None: the default) of *version*."""
-    key = (site_version(current_app._get_current_object()), article_key(version), closed,
-           settings)
+    key = thread_key(current_app._get_current_object(), version, closed, settings)
 
     def render(wanted: int | None) -> tuple[StoredThread, ThreadPage]:
         article = db.session.get(Article, version.id)

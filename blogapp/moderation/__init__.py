@@ -3,6 +3,7 @@
 
 from blogapp.moderation import (  # noqa: F401  (attach their routes)
     account,
+    api_tokens,
     articles,
     audit_log,
     categories,

@@ -102,13 +102,37 @@ def test_reads_refused(api, app, article_slug, path, status, code):
     assert (response.status_code, response.get_json()["error"]) == (status, code)
 
 
-def test_an_external_thread_is_never_an_article_page_or_listed(api, app, client):
+def test_an_external_thread_is_never_an_article_page_or_listed(api, app, client, staff,
+                                                               runner, tmp_path):
     assert post(api, good_body(api, PAGE)).status_code == 201
     with app.app_context():
-        slug = db.session.query(Article).filter_by(kind="external").one().slug
-    assert client.get(f"/articles/{slug}").status_code == 404
-    for listing in ("/", "/feed.atom", "/sitemap.xml"):
-        assert slug not in client.get(listing).get_data(as_text=True), listing
+        thread = db.session.query(Article).filter_by(kind="external").one()
+    assert client.get(f"/articles/{thread.slug}").status_code == 404
+    assert api.get(f"/api/v1/threads/article/{thread.slug}").status_code == 404
+    for listing in ("/", "/feed.atom", "/sitemap.xml", "/robots.txt"):
+        assert thread.slug not in client.get(listing).get_data(as_text=True), listing
+    exported = tmp_path / "export.xml"
+    assert runner.invoke(args=["export", "wordpress", str(exported)]).exit_code == 0
+    assert "Hello" not in exported.read_text() and PAGE_URL not in exported.read_text()
+    staff.login_as("owner")
+    assert thread.slug not in client.get("/admin/articles").get_data(as_text=True)
+    assert client.get(f"/admin/articles/{thread.id}/edit").status_code == 404
+    # Its comments are moderated like any other: the queue shows them.
+    assert "A thoughtful reply." in client.get("/admin/comments?status=approved").get_data(
+        as_text=True)
+
+
+def test_threads_page_as_the_article_page_does(api, app, article_slug):
+    app.config["DISCUSSION_COMMENTS_PER_PAGE"] = 2
+    ids = [post(api, good_body(api, ARTICLE, comment=f"Number {n}.")).get_json()["comment"]
+           ["id"] for n in range(3)]
+    newest = api.get("/api/v1/threads/article/night-buses").get_json()  # opens on the last
+    assert (newest["page"], newest["pages"]) == (2, 2)
+    assert [c["id"] for c in newest["comments"]] == ids[2:]
+    first = api.get("/api/v1/threads/article/night-buses?page=1").get_json()
+    assert [c["id"] for c in first["comments"]] == ids[:2]
+    assert first["comments"][0]["permalink"].endswith(f"cpage=1#comment-{ids[0]}")
+    assert api.get("/api/v1/threads/article/night-buses?page=3").status_code == 404
 
 
 FORM_TOKEN_FORGED = ("This form could not be verified. Your comment is kept below: "
@@ -260,7 +284,10 @@ def test_feeds_list_approved_comments(api, article_slug):
     assert "#comment-" in page.get_data(as_text=True)
 
 
-def test_the_document_is_served(api):
+def test_the_document_is_served_and_is_valid_openapi_3_1(api):
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+
     document = api.get("/api/v1/openapi.json").get_json()
-    assert document["openapi"].startswith("3.1")
-    assert json.dumps(document)  # plain data
+    assert document["openapi"] == "3.1.0"
+    assert document["servers"] == [{"url": "http://blog.test/api/v1"}]
+    OpenAPIV31SpecValidator(json.loads(json.dumps(document))).validate()
