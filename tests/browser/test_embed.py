@@ -23,6 +23,7 @@ from blogapp.extensions import db
 from blogapp.models import Article, Comment
 from blogapp.moderation.actions import moderate
 from tests import figures
+from tests.factories import make_article
 from tests.security.conftest import LiveServer, dispose, sqlite_app
 
 THREAD = "[data-blogapp-thread]"
@@ -34,6 +35,8 @@ document.addEventListener('securitypolicyviolation', e => {
 """
 ACTIVE = f"() => document.querySelector('{THREAD}').shadowRoot.activeElement?.name || null"
 FALLBACK = "Comments, for readers without JavaScript."
+HOSTILE_CSS = ("<style>form, button, ol, li, .comment, .comment-form { display: none !important; }"
+               " textarea, input { background: rgb(255, 0, 0) !important; }</style>")
 
 
 class HostSite:
@@ -73,13 +76,18 @@ class HostSite:
 
     def page(self, path: str) -> str:
         c = self.comments
+        # Without a policy the host's own styles try to hide and recolour everything: the
+        # Shadow DOM keeps them out (the strict pages could not have a <style> anyway).
+        hostile = "" if path.startswith("/posts/strict") else HOSTILE_CSS
+        article = path.removeprefix("/posts/article-").rstrip("/")
+        target = f'data-article="{article}"' if path.startswith("/posts/article-") else ""
         return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Hello from a static site</title>
-<link rel="canonical" href="{self.origin}{path}"></head>
+<link rel="canonical" href="{self.origin}{path}">{hostile}</head>
 <body><h1>Hello</h1>
 <p><a data-blogapp-count href="{path}#comments">Comments</a>
 <span data-blogapp-count data-url="{self.origin}/posts/quiet/" id="quiet"></span></p>
-<div id="comments" data-blogapp-thread data-title="Hello"><p>{FALLBACK}</p></div>
+<div id="comments" data-blogapp-thread data-title="Hello" {target}><p>{FALLBACK}</p></div>
 <script src="{c}/embed.js" defer></script>
 <script src="{c}/embed/count.js" defer></script>
 </body></html>"""
@@ -152,6 +160,9 @@ def test_a_reader_comments_through_the_widget_on_another_site(sites, browser, pa
     ann.open(f"{canonical}?utm_source=feed#top")
     thread = ann.thread
     assert not ann.page.get_by_text(FALLBACK).is_visible()  # the Shadow DOM replaces it
+    assert thread.locator("#comment").is_visible()  # whatever the host's CSS says
+    assert thread.locator("#comment").evaluate("e => getComputedStyle(e).backgroundColor") \
+        == "rgb(255, 255, 255)"
     assert thread.locator("#reply-title").inner_text() == "Leave a Reply"
 
     # A refused post: the message at the field, focus there, the text kept.
@@ -260,3 +271,65 @@ def test_the_widget_follows_the_readers_colour_scheme(sites, browser):
         reader.close()
     assert colours["light"] == "rgb(255, 255, 255)"
     assert colours["dark"] != colours["light"]
+
+
+def seed_page(app, url: str, count: int) -> None:
+    """Post *count* approved comments to the thread of *url* through the API."""
+    client = app.test_client()
+    for n in range(count):
+        form = client.get("/api/v1/threads", query_string={"url": url}).get_json()["form"]
+        body = {"thread": {"url": url, "title": "Paged"}, "comment": f"Seeded comment {n}",
+                "author": "Seeder", "email": "seeder@example.org", "url": "",
+                "comment_parent": 0, "form_token": form["form_token"]}
+        posted = client.post("/api/v1/comments", json=body).get_json()
+        if posted["status"] != "approved":
+            with app.app_context():
+                moderate([posted["comment"]["id"]], "approve", None)
+
+
+@pytest.mark.slow
+def test_pages_of_a_long_thread_turn_in_place(sites, browser):
+    app, host, _comments = sites
+    url = f"{host.origin}/posts/strict-paged/"
+    seed_page(app, url, 5)
+    app.config["DISCUSSION_COMMENTS_PER_PAGE"] = 2
+    try:
+        reader = Reader(browser)
+        reader.open(url)
+        thread = reader.thread
+        nav = thread.locator(".comment-navigation")
+        assert "Comment page 3 of 3" in nav.inner_text()  # opens on the newest, as the blog
+        assert "Seeded comment 4" in thread.locator(".comment-list").inner_text()
+        nav.get_by_role("button", name="Older comments").click()
+        nav.get_by_text("Comment page 2 of 3").wait_for()
+        listed = thread.locator(".comment-list").inner_text()
+        assert "Seeded comment 2" in listed and "Seeded comment 3" in listed
+        assert "Seeded comment 4" not in listed
+        assert nav.get_by_role("button", name="Newer comments").is_visible()
+        assert thread.locator(".comments-title").inner_text() == "5 Responses"
+        assert reader.violations() == []
+        reader.close()
+    finally:
+        app.config.pop("DISCUSSION_COMMENTS_PER_PAGE")
+
+
+@pytest.mark.slow
+def test_the_widget_shows_and_takes_comments_for_one_of_the_blogs_articles(sites, browser):
+    app, host, _comments = sites
+    with app.app_context():
+        slug = make_article("Night buses", body="Body.").slug
+    reader = Reader(browser)
+    reader.open(f"{host.origin}/posts/article-{slug}/")
+    thread = reader.thread
+    thread.locator("#comment").fill("Read it on another site.")
+    thread.locator("#author").fill("Cy Reader")
+    thread.locator("#email").fill("cy@example.org")
+    reader.post()
+    thread.locator(".comment-held").wait_for()
+    with app.app_context():
+        stored = db.session.execute(select(Comment.status, Article.slug)
+                                    .join(Article, Article.id == Comment.article_id)
+                                    .where(Comment.author == "Cy Reader")).one()
+    assert tuple(stored) == ("pending", slug)
+    assert reader.violations() == []
+    reader.close()
