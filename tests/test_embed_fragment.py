@@ -59,6 +59,9 @@ def test_approved_comments_threaded_with_a_link_to_join(app, client, slug):
     join = '<a href="http://blog.test/articles/night-buses#comments">Join the discussion</a>'
     assert join in html
     assert 'href="http://blog.test/articles/night-buses#comment-2"' in html
+    # Search engines read it as comments (schema.org microdata).
+    assert html.count('itemtype="https://schema.org/Comment"') == 2
+    assert '<meta itemprop="commentCount" content="2">' in html
 
 
 def test_a_closed_thread_says_so_instead_of_inviting(app, client):
