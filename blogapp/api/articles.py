@@ -125,9 +125,11 @@ def update_article(article_id: str):
     return {"article": article_json(saved, full=True)}
 
 
-@bp.post("/articles/<article_id>/<any(publish, unpublish, trash, restore):action>")
+@bp.post("/articles/<article_id>/<action>")
 @scope_required("publish")
 def article_state(article_id: str, action: str):
+    if action not in STATES:  # a plain string, not <any()>: every rule builds from "x"
+        raise ApiError(404, f"No such action; one of {', '.join(STATES)}.", code="not_found")
     current = _article(article_id)
     set_state(current, action)
     return {"article": article_json(current, full=True)}

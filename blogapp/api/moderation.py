@@ -24,6 +24,7 @@ from blogapp.moderation.queue import (
     status_counts,
 )
 from blogapp.site import site_url
+from blogapp.unicode_text import normalize_text
 
 STATUS_ACTIONS = tuple(name for name in ACTIONS if name != "delete")
 
@@ -63,7 +64,8 @@ def queue():
                            code="bad_request", fields={"cursor": "Malformed."})
     limit = int_arg("limit", 20, 100)
     thread_id = int_arg("thread", 0, 2**31 - 1) or None
-    spec = QueueFilter(status=status, q=request.args.get("q", "")[:200], article_id=thread_id)
+    search = normalize_text(request.args.get("q", "")[:200], multiline=False)  # no NUL
+    spec = QueueFilter(status=status, q=search, article_id=thread_id)
     page = queue_page(spec, limit, before=cursor)
     articles = article_titles(page.comments)
     return {"comments": [staff_comment(c, articles[c.article_id]) for c in page.comments],

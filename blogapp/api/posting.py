@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app, request
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import NotFound
 
 from blogapp.api.blueprint import bp
 from blogapp.api.body import json_body
@@ -18,7 +19,12 @@ from blogapp.api.cors import require_post_origin
 from blogapp.api.errors import ApiError
 from blogapp.api.public import public
 from blogapp.api.thread_json import comment_json, thread_address
-from blogapp.api.threads import create_external_thread, external_thread, page_url_or_error
+from blogapp.api.threads import (
+    create_external_thread,
+    discard_empty_thread,
+    external_thread,
+    page_url_or_error,
+)
 from blogapp.blog.lookup import visible_article_or_404
 from blogapp.comments.display import Node
 from blogapp.comments.form import CommentForm
@@ -91,11 +97,9 @@ def thread_target(body: dict[str, Any]) -> tuple[Article | None, str | None, str
 def _article(slug: str) -> Article:
     try:
         return visible_article_or_404(slug)
-    except Exception as exc:  # werkzeug's NotFound: say it in the API's words
-        if getattr(exc, "code", None) == 404:
-            raise ApiError(404, "This article does not exist or is not published.",
-                           code="unknown_thread") from None
-        raise
+    except NotFound:  # say it in the API's words
+        raise ApiError(404, "This article does not exist or is not published.",
+                       code="unknown_thread") from None
 
 
 def refused(error: CommentRefused) -> ApiError:
@@ -126,7 +130,8 @@ def post_comment():
             require_form_token(form.form_token.data, url or article.id, settings)
         except CommentRefused as error:
             raise refused(error) from None
-    if article is None:
+    created = article is None
+    if created:
         article = create_external_thread(url, title)
     data = CommentInput(
         article_id=article.id, parent_id=form.parent_id, author=form.author.data or "",
@@ -137,6 +142,8 @@ def post_comment():
     try:
         comment = take_comment(data, settings)
     except CommentRefused as error:
+        if created:  # a refused post leaves no empty thread behind
+            discard_empty_thread(article.id)
         raise refused(error) from None
     return posted(comment, article), 201
 

@@ -35,7 +35,7 @@ PAGE = re.compile(r"[1-9][0-9]{0,8}")
 SEED = re.compile(r"[0-9a-f]{32}")
 MAX_COUNT_URLS = 100
 JSON = "application/json"
-PUBLIC = set()  # endpoints that answer embedding sites (CORS headers), filled below
+PUBLIC: set[str] = set()  # endpoints that answer embedding sites (CORS headers)
 
 
 def public(view):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from blogapp.api.cors import embed_origins
@@ -18,8 +18,9 @@ from blogapp.api.errors import ApiError
 from blogapp.api.origins import normalize_page_url, origin_of
 from blogapp.blog.lookup import VERSION_COLUMNS
 from blogapp.extensions import db
-from blogapp.models import Article, ArticleKind, ArticleStatus
+from blogapp.models import Article, ArticleKind, ArticleStatus, Comment
 from blogapp.models.base import utcnow
+from blogapp.unicode_text import normalize_text
 
 MAX_TITLE = 200
 EXTERNAL = ArticleKind.EXTERNAL.value
@@ -57,7 +58,8 @@ def thread_slug(url: str) -> str:
 def create_external_thread(url: str, title: str) -> Article:
     """Return the thread for *url*, creating it (committed) if no request did first."""
     now = utcnow()
-    article = Article(title=(title.strip() or url)[:MAX_TITLE], slug=thread_slug(url),
+    title = normalize_text(title, multiline=False)[:MAX_TITLE]
+    article = Article(title=title or url[:MAX_TITLE], slug=thread_slug(url),
                       url=url, kind=EXTERNAL, status=ArticleStatus.PUBLISHED.value,
                       published_at=now, created_at=now, updated_at=now, comments_open=True)
     db.session.add(article)
@@ -71,3 +73,15 @@ def create_external_thread(url: str, title: str) -> Article:
         return found
     current_app.logger.info("external thread %s created for %s", article.id, url)
     return article
+
+
+def discard_empty_thread(article_id: int) -> None:
+    """Delete an external thread that has no comment at all (its first post was refused);
+    commit."""
+    db.session.rollback()
+    has_comment = db.session.scalar(select(Comment.id).where(Comment.article_id == article_id)
+                                    .limit(1))
+    if has_comment is None:
+        db.session.execute(delete(Article).where(Article.id == article_id,
+                                                 Article.kind == EXTERNAL))
+    db.session.commit()

@@ -184,3 +184,16 @@ def test_external_threads_are_not_articles_to_owners(app, api, bearer):
     with app.app_context():
         thread_id = db.session.query(Article).one().id
     assert api.get(f"/api/v1/articles/{thread_id}", headers=bearer).status_code == 404
+
+
+@pytest.mark.parametrize("q", ["1\x00", "\x00", "%_\\", "ann" * 500])
+def test_queue_search_takes_any_text(api, bearer, q):
+    response = api.get("/api/v1/moderation/comments", query_string={"q": q}, headers=bearer)
+    assert response.status_code == 200
+
+
+def test_unknown_article_actions_are_404(app, api, bearer):
+    created = api.post("/api/v1/articles", headers=bearer, json={"title": "T"}).get_json()
+    response = api.post(f"/api/v1/articles/{created['article']['id']}/approve",
+                        headers=bearer)
+    assert response.status_code == 404

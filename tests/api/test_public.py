@@ -190,6 +190,24 @@ def test_external_posts_refused(api, app, change, status, code):
         assert db.session.query(Article).count() == 0  # no thread made for a refusal
 
 
+def test_a_pages_title_is_kept_as_plain_text(api, app):
+    body = good_body(api, {"thread": {"url": PAGE_URL, "title": " Hello\x00 <b>there</b>\n"}})
+    assert post(api, body).status_code == 201
+    thread = api.get("/api/v1/threads", query_string={"url": PAGE_URL}).get_json()
+    assert thread["thread"]["title"] == "Hello <b>there</b>"
+
+
+def test_a_refused_first_post_leaves_no_thread_behind(api, app):
+    body = good_body(api, PAGE)
+    assert post(api, body).status_code == 201
+    app.config["DISCUSSION_FLOOD_SECONDS"] = 60
+    other = {"thread": {"url": f"{SITE}/other/", "title": "Other"}}
+    flood = post(api, good_body(api, other, comment="Elsewhere."))
+    assert flood.status_code == 429
+    with app.app_context():
+        assert [a.url for a in db.session.query(Article)] == [PAGE_URL]
+
+
 def test_a_token_for_one_thread_does_not_post_to_another(api, app, article_slug):
     body = {**good_body(api, PAGE), "thread": {"url": f"{SITE}/other/"}}
     response = post(api, body)

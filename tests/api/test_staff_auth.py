@@ -23,7 +23,6 @@ def api_rules(app):
             continue
         view = app.view_functions[rule.endpoint]
         sample = re.sub(r"<int:[a-z_]+>", "999", rule.rule)
-        sample = re.sub(r"<any\(([a-z]+)[^>]*>", r"\1", sample)
         sample = re.sub(r"<[a-z_]+>", "x", sample)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             out.append((method, sample, rule.endpoint, getattr(view, "required_scope", None)))
