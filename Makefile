@@ -45,7 +45,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check blogapp tests bench wsgi.py
+	$(BIN)/ruff check blogapp tests bench examples wsgi.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

@@ -111,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--url", help="a bench database to use as it is (default: seed a fresh one)")
     args = p.parse_args(argv)
 
+    from blogapp.comments.jobs import wait_for_jobs
     from blogapp.extensions import db
-    from blogapp.jobs import wait_for_jobs
     from tests.akismet_server import FakeAkismet
 
     url = args.url or "sqlite:///" + str(WORK / "profile.sqlite3")
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         with SqlLog(engine) as sql:
             for n in range(args.requests):
                 do(10_000 + n)
-        wait_for_jobs()
+        wait_for_jobs(app)
         print(f"{args.workload}: {plain_ms:.2f} ms per request in-process "
               f"(test client, no server), spam checks: {args.spam_mode}")
         print(f"SQL per request: {sum(sql.count.values()) / args.requests:.1f} statements, "
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in range(args.requests):
             do(20_000 + n)
         profiler.stop()
-        wait_for_jobs()
+        wait_for_jobs(app)
         out = Path(WORK / f"profile-{args.workload}.txt")
         out.write_text(profiler.output_text(unicode=False, color=False))
         print(profiler.output_text(unicode=False, color=False))

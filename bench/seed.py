@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from blogapp import create_app
-from blogapp.avatars import avatar_seed
+from blogapp.comments.avatars import avatar_seed
 from blogapp.extensions import db
 from blogapp.models import Role, User
 from blogapp.models.base import utcnow

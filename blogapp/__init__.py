@@ -7,12 +7,12 @@ from typing import Any
 
 from flask import Flask
 
-from blogapp import cli, errors, jobs, security
+from blogapp import cli, errors, security
 from blogapp.api.fast_threads import register_api_threads
 from blogapp.blog.reader_pages import register_reader_pages
 from blogapp.config import load_config
-from blogapp.database import register_database
 from blogapp.integers import register_converters
+from blogapp.paths import STATIC, TEMPLATES
 from blogapp.setup import (
     register_blueprints,
     register_extensions,
@@ -24,11 +24,10 @@ from blogapp.setup import (
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, errors, CLI, headers."""
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("BLOGAPP_INSTANCE_PATH")
-    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(STATIC),
                 instance_path=os.path.abspath(instance_path) if instance_path else None)
     load_config(app, config)
     register_extensions(app)
-    register_database(app)
     register_reader_pages(app)  # WSGI layers, innermost first: readers' pages,
     register_api_threads(app)  # the API's thread JSON,
     register_proxy(app)  # then secure cookies and ProxyFix
@@ -38,5 +37,4 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register_error_handlers(app)
     cli.register_cli(app)
     security.register_security_headers(app)
-    jobs.register_jobs(app)
     return app

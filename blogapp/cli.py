@@ -10,18 +10,16 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
+from blogapp.api import cli as api_cli
+from blogapp.demo import load_demo
 from blogapp.extensions import db
+from blogapp.importers import cli as importers_cli
 from blogapp.models import Role, User
 
 
 def register_cli(app: Flask) -> None:
-    from blogapp import cli_comments
-    from blogapp.api import cli as api_cli
-    from blogapp.importers import cli as importers_cli
-
     app.cli.add_command(users)
     app.cli.add_command(demo)
-    cli_comments.register(app)
     importers_cli.register(app)
     api_cli.register(app)
 
@@ -64,7 +62,6 @@ def users_create(email: str, role: str, password: str | None, display_name: str 
 @click.option("--email", default="owner@example.com", show_default=True)
 @with_appcontext
 def demo(email: str) -> None:
-    from blogapp.demo import load_demo
 
     result = load_demo(email)
     if result.password:

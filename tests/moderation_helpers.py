@@ -6,15 +6,16 @@ import re
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 
-from flask import Flask, current_app
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import insert, select
 
-from blogapp.discussion import load_settings
+from blogapp.comments.entry import Accepted, Door, Entry
+from blogapp.comments.pipeline import submit
+from blogapp.comments.services import set_visible_status
 from blogapp.extensions import db
 from blogapp.models import Article, AuditEntry, Comment
 from blogapp.models.base import utcnow
-from blogapp.services.comments import CommentInput, set_visible_status, submit_comment
 from tests.conftest import csrf_from
 from tests.factories import make_article
 
@@ -36,12 +37,14 @@ def add_comment(app: Flask, article_id: int, status: str = "pending", *,
                 parent_id: int | None = None) -> int:
     """Store a comment through the pipeline (a new author: held), then move it."""
     with app.app_context():
-        comment = submit_comment(
-            CommentInput(article_id=article_id, author=author, email=email, url=url,
-                         content=content or f"Comment by {author} at {utcnow().isoformat()}",
-                         ip=ip, user_agent="pytest", parent_id=parent_id),
-            load_settings(current_app.config), secret=current_app.config["SECRET_KEY"],
-            akismet_configured=False, now=created_at)
+        # The IMPORT door: the policy decides (no status given), no token, no mail sent.
+        outcome = submit(
+            Entry(target_id=article_id, author=author, email=email, url=url,
+                  content=content or f"Comment by {author} at {utcnow().isoformat()}",
+                  ip=ip, user_agent="pytest", parent_id=parent_id, created_at=created_at),
+            door=Door.IMPORT)
+        assert isinstance(outcome, Accepted), outcome
+        comment = db.session.get(Comment, outcome.comment_id)
         if spam_check is not None:
             comment.spam_check = spam_check
         set_visible_status(comment, status)

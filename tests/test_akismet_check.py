@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from blogapp.akismet_check import (
+from blogapp.comments.akismet import (
     AkismetConfig,
     CommentData,
     check,
@@ -20,7 +20,7 @@ from blogapp.akismet_check import (
     submit,
     verify,
 )
-from blogapp.policy import AkismetVerdict
+from blogapp.comments.policy import AkismetVerdict
 from tests.akismet_server import (
     BLATANT_MARKER,
     GUARANTEED_SPAM_AUTHOR,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from blogapp.avatars import avatar_seed, identicon
+from blogapp.comments.avatars import avatar_seed, identicon
 
 CELL_RE = re.compile(r"M(\d) (\d)h1v1h-1z")
 

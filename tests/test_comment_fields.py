@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from blogapp.comments.form import MAX_EMAIL
-from blogapp.discussion import save_settings
+from blogapp.comments.forms import MAX_EMAIL
+from blogapp.comments.services import set_visible_status
+from blogapp.comments.settings import save_settings
 from blogapp.extensions import db
 from blogapp.models import Comment, User
-from blogapp.services.comments import set_visible_status
 from tests.comment_helpers import OPEN_DISCUSSION, open_article, post_comment
 
 
@@ -103,9 +103,9 @@ def test_a_value_over_its_limit_is_refused_for_its_length_alone(app, client, art
 @pytest.fixture
 def owner(app, staff):
     """The owner, who has replied on the article: an approved comment in their name."""
-    from blogapp.discussion import load_settings
+    from blogapp.comments.moderation import reply
+    from blogapp.comments.settings import load_settings
     from blogapp.models import Article
-    from blogapp.moderation.actions import reply
 
     staff.create("owner@example.com", "owner")
     post_comment(app.test_client(), open_article_slug(app), comment="A reader asks")

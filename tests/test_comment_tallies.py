@@ -15,14 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select, text, update
 
-from blogapp.discussion import load_settings
+from blogapp.comments import privacy, purge
+from blogapp.comments.moderation import moderate
+from blogapp.comments.queue import STATUSES, pending_count, status_counts
+from blogapp.comments.settings import load_settings
 from blogapp.extensions import db
 from blogapp.models import Article, Comment, CommentDayCount, CommentStatus, CommentStatusCount
 from blogapp.models.base import utcnow
-from blogapp.moderation import privacy, purge
-from blogapp.moderation.actions import moderate
 from blogapp.moderation.dashboard import daily_counts
-from blogapp.moderation.queue import STATUSES, pending_count, status_counts
 from blogapp.services.articles import delete_article, set_state
 from tests.moderation_helpers import QUIET, add_comment, bulk_comments, new_article
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from blogapp.comments.services import set_visible_status
 from blogapp.extensions import db
 from blogapp.models import Article, Comment
-from blogapp.services.comments import set_visible_status
 from tests.comment_helpers import GOOD, OPEN_DISCUSSION, form_tokens, open_article, post_comment
 from tests.factories import make_article
 
@@ -109,7 +109,7 @@ def test_values_are_normalized_before_storing(app, client, article):
 
 
 def test_name_and_email_optional_when_the_setting_says_so(app, client, article, app_config):
-    from blogapp.discussion import save_settings
+    from blogapp.comments.settings import save_settings
 
     with app.app_context():
         save_settings({"require_name_email": False})
@@ -145,7 +145,7 @@ def test_unknown_article_refuses_comments(client, article):
 
 
 def test_old_articles_close_after_the_configured_days(app, client):
-    from blogapp.discussion import save_settings
+    from blogapp.comments.settings import save_settings
     from tests.factories import backdated
 
     with app.app_context():
@@ -169,7 +169,7 @@ def test_replies_thread_under_their_parent(app, client, article):
 
 @pytest.mark.parametrize("depth_limit", [1, 3, 5])
 def test_thread_depth_is_limited(app, client, article, depth_limit):
-    from blogapp.discussion import save_settings
+    from blogapp.comments.settings import save_settings
 
     with app.app_context():
         save_settings({"thread_depth": depth_limit})
@@ -185,7 +185,7 @@ def test_thread_depth_is_limited(app, client, article, depth_limit):
 
 
 def test_reply_to_held_or_foreign_comment_is_refused(app, client, article):
-    from blogapp.discussion import save_settings
+    from blogapp.comments.settings import save_settings
 
     with app.app_context():
         make_article("Other")
@@ -200,7 +200,7 @@ def test_reply_to_held_or_foreign_comment_is_refused(app, client, article):
 
 
 def test_held_comment_is_shown_to_its_author_only(app, client, article):
-    from blogapp.discussion import save_settings
+    from blogapp.comments.settings import save_settings
 
     with app.app_context():
         save_settings({"manual_approval": True})
@@ -217,7 +217,7 @@ def test_held_comment_is_shown_to_its_author_only(app, client, article):
 
 
 def test_held_cookie_expires(app, client, article, monkeypatch):
-    from blogapp.discussion import save_settings
+    from blogapp.comments.settings import save_settings
 
     with app.app_context():
         save_settings({"manual_approval": True})
@@ -302,7 +302,7 @@ def test_avatar_is_local_svg_not_gravatar(client, article):
 
 
 def test_comments_paginate_by_thread(app, client, article):
-    from blogapp.discussion import save_settings
+    from blogapp.comments.settings import save_settings
 
     with app.app_context():
         save_settings({"comments_per_page": 2, "default_page": "oldest"})
@@ -319,7 +319,7 @@ def test_comments_paginate_by_thread(app, client, article):
 
 
 def test_redirect_points_at_the_comments_page(app, client, article):
-    from blogapp.discussion import save_settings
+    from blogapp.comments.settings import save_settings
 
     with app.app_context():
         save_settings({"comments_per_page": 1})
@@ -365,7 +365,7 @@ def test_cached_comment_list_follows_moderation(app, client, article):
 
 def test_stored_page_hands_out_a_fresh_form_token(app, article, monkeypatch):
     """The page is stored once, but each reader's form says when *they* opened it."""
-    import blogapp.comments.form as form_module
+    import blogapp.comments.forms as form_module
 
     first = form_tokens(app.test_client(), article)["form_token"]
     later = form_module.time.time() + 3600

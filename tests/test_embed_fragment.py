@@ -7,11 +7,11 @@ import re
 import pytest
 from sqlalchemy import select
 
+from blogapp.comments.moderation import moderate
 from blogapp.comments.stored import counts_name
 from blogapp.embed.fragment import FRAGMENT_CACHE
 from blogapp.extensions import db
 from blogapp.models import Comment
-from blogapp.moderation.actions import moderate
 from blogapp.render_cache import _store
 from tests.comment_helpers import OPEN_DISCUSSION, open_article, post_comment
 from tests.factories import make_article

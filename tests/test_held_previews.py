@@ -13,9 +13,9 @@ import re
 import pytest
 from sqlalchemy import delete, select
 
-from blogapp.avatars import avatar_seed, identicon, neutral_avatar
-from blogapp.comments.page import HELD_COOKIE, held_serializer
-from blogapp.discussion import save_settings
+from blogapp.comments.area import HELD_COOKIE, held_serializer
+from blogapp.comments.avatars import avatar_seed, identicon, neutral_avatar
+from blogapp.comments.settings import save_settings
 from blogapp.extensions import db
 from blogapp.models import Comment
 from tests.comment_helpers import OPEN_DISCUSSION, open_article, post_comment

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from blogapp import jobs
+from blogapp.comments import jobs
 from blogapp.extensions import db
 from blogapp.models import Comment
 from tests.akismet_server import TEST_KEY, start_fake_akismet
@@ -48,7 +48,7 @@ def test_rq_worker_runs_the_owed_check(app, client, redis_conn, akismet, monkeyp
                                        database_url):
     from rq import Queue, SimpleWorker
 
-    from blogapp.discussion import save_settings
+    from blogapp.comments.settings import save_settings
 
     with app.app_context():  # stored settings: the worker's app reads the same
         save_settings({"manual_approval": False, "auto_approve_known_authors": False})
@@ -66,11 +66,11 @@ def test_rq_worker_runs_the_owed_check(app, client, redis_conn, akismet, monkeyp
                        "AKISMET_API_KEY": TEST_KEY, "AKISMET_BLOG_URL": "http://blog.test",
                        "AKISMET_API_URL": akismet.url, "SITE_URL": "http://blog.test"}.items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setattr(jobs, "_rq_app", None)
+    monkeypatch.setattr(jobs, "_worker_apps", {})
     SimpleWorker([queue], connection=redis_conn).work(burst=True)
     with app.app_context():
         comment = db.session.scalar(select(Comment))
         assert (comment.status, comment.spam_check) == ("approved", "ham")
     assert akismet.requests[-1][0].endswith("/comment-check")
-    with jobs._rq_app.app_context():
+    with jobs.worker_app().app_context():
         db.engine.dispose()

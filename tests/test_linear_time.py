@@ -22,10 +22,10 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from blogapp import create_app
-from blogapp.comments.form import CommentForm
-from blogapp.policy import AkismetVerdict, DiscussionSettings, History, Submission, decide
+from blogapp.comments.forms import CommentForm
+from blogapp.comments.pipeline import with_rendering
+from blogapp.comments.policy import AkismetVerdict, DiscussionSettings, History, Submission, decide
 from blogapp.sanitize import normalize_text, render_article
-from blogapp.services.comments import with_rendering
 
 KB = 1024
 NOW = datetime(2026, 1, 1)

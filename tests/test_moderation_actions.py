@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from blogapp.comments.moderation import ActionError, edit_text, moderate, reply, undo
 from blogapp.extensions import db
-from blogapp.models import Article, Comment
-from blogapp.moderation.actions import ActionError, edit_text, moderate, undo
+from blogapp.models import Article, Comment, User
 from tests.conftest import csrf_from
 from tests.moderation_helpers import (
     QUIET,
@@ -208,6 +208,39 @@ def test_reply_approves_the_comment_and_publishes_at_once(app, client, mod, arti
     press_undo(client, f"/admin/comments/{answer_id}")  # undoing a reply trashes it
     assert status_of(app, answer_id) == "trash"
     assert approved_count(app, article_id) == 1
+
+
+def test_approving_by_replying_tells_the_author_as_approving_does(app, mod, article_id,
+                                                                  monkeypatch):
+    sent = []
+    monkeypatch.setattr("blogapp.comments.jobs.dispatch",
+                        lambda task, cid: sent.append((task, cid)))
+    by_reply = add_comment(app, article_id, content="Is the 40 running tonight?")
+    by_action = add_comment(app, article_id, content="And the 41?", email="b@example.org")
+    with app.app_context():
+        moderator = db.session.get(User, mod)
+        reply(by_reply, "Yes, every 20 minutes.", moderator)
+        moderate([by_action], "approve", mod)
+    assert sent == [("notify_author", by_reply), ("notify_author", by_action)]
+
+
+def test_a_reply_commits_once_with_its_audit_rows(app, mod, article_id):
+    comment_id = add_comment(app, article_id, content="Is the 40 running tonight?")
+    with app.app_context():
+        moderator = db.session.get(User, mod)
+        commits = []
+
+        def count(conn) -> None:
+            commits.append(conn)
+
+        event.listen(db.engine, "commit", count)
+        try:
+            answer = reply(comment_id, "Yes.", moderator)
+        finally:
+            event.remove(db.engine, "commit", count)
+        assert answer.status == "approved"
+    assert len(commits) == 1
+    assert audit_rows(app, comment_id) == [("approve", "pending", "approved", mod)]
 
 
 def test_reply_beyond_the_thread_depth_is_refused(app, client, mod, article_id):

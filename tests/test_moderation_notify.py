@@ -17,11 +17,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from itsdangerous import TimestampSigner
 
+from blogapp.comments import links
+from blogapp.comments.moderation import moderate
+from blogapp.comments.notify import send_approved_notification, send_held_notification
 from blogapp.extensions import db
 from blogapp.models import Article, Comment, User
-from blogapp.moderation import links
-from blogapp.moderation.actions import moderate
-from blogapp.notify import send_approved_notification, send_held_notification
 from tests.conftest import csrf_from
 from tests.moderation_helpers import QUIET, add_comment, audit_rows, new_article, status_of
 
@@ -252,7 +252,7 @@ def test_anonymous_link_asks_to_log_in_first(app, smtp, team, held):
 
 
 def test_approving_mails_the_article_author_when_enabled(app, smtp, team, held):
-    from blogapp.jobs import wait_for_jobs
+    from blogapp.comments.jobs import wait_for_jobs
 
     app.config["MAIL_NOTIFY_AUTHORS"] = True
     with app.app_context():
@@ -261,7 +261,7 @@ def test_approving_mails_the_article_author_when_enabled(app, smtp, team, held):
             db.select(User.id).where(User.email == "owner@example.com"))
         db.session.commit()
     _approve(app, held)
-    wait_for_jobs()
+    wait_for_jobs(app)
     assert [rcpt for rcpt, _ in smtp.mail] == [["owner@example.com"]]
     assert COMMENTER not in smtp.bodies()[0]
 
@@ -374,10 +374,10 @@ def test_the_database_lets_one_of_two_racing_uses_through(app, held):
 def test_purge_forgets_uses_of_links_that_have_expired(app, held):
     from datetime import timedelta
 
-    from blogapp.discussion import load_settings
+    from blogapp.comments.purge import purge
+    from blogapp.comments.settings import load_settings
     from blogapp.models import MailLinkUse
     from blogapp.models.base import utcnow
-    from blogapp.moderation.purge import purge
 
     now = utcnow()
     with app.app_context():

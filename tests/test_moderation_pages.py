@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from blogapp.discussion import load_settings
+from blogapp.comments.settings import load_settings
 from blogapp.extensions import db
 from blogapp.models import User
 from blogapp.models.base import utcnow
@@ -144,7 +144,7 @@ def test_dashboard_says_when_akismet_is_configured(app, client, staff):
 
 
 def test_audit_log_lists_actions_newest_first_with_pages(app, client, owner):
-    from blogapp.moderation.actions import moderate
+    from blogapp.comments.moderation import moderate
 
     article_id = new_article(app)
     ids = [add_comment(app, article_id, content=f"c{i}") for i in range(3)]

@@ -8,9 +8,9 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from blogapp.comments.moderation import edit_text
 from blogapp.extensions import db
 from blogapp.models import Article
-from blogapp.moderation.actions import edit_text
 from tests.moderation_helpers import QUIET, add_comment, audit_rows, get, new_article, token
 
 EMAIL = "Rita.Reader@Example.org"

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from blogapp.comments import purge
+from blogapp.comments.purge import anonymize_ip
 from blogapp.extensions import db
 from blogapp.models import Article, AuditEntry, Comment
 from blogapp.models.base import utcnow
-from blogapp.moderation import purge
-from blogapp.moderation.purge import anonymize_ip
 from tests.conftest import csrf_from
 from tests.moderation_helpers import QUIET, add_comment, bulk_comments, get, new_article
 

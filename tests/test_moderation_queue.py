@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from blogapp.comments.queue import Cursor
 from blogapp.models.base import utcnow
-from blogapp.moderation.queue import Cursor
 from tests.moderation_helpers import QUIET, add_comment, bulk_comments, new_article
 
 PER_PAGE = 3

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from blogapp.policy import (
+from blogapp.comments.policy import (
     DUPLICATE_MESSAGE,
     FLOOD_MESSAGE,
     REASON_STAFF_IDENTITY,

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from blogapp.blog.reader_pages import ReaderPages
-from blogapp.discussion import save_settings
+from blogapp.comments.settings import save_settings
 from blogapp.extensions import db
 from blogapp.models import Article
 from tests.comment_helpers import OPEN_DISCUSSION, form_tokens, open_article, post_comment

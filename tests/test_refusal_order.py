@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from blogapp import sanitize
+from blogapp.comments import pipeline
 from blogapp.extensions import db
 from blogapp.models import Comment
-from blogapp.services import comments as pipeline
 from tests.comment_helpers import OPEN_DISCUSSION, form_tokens, open_article, post_comment
 from tests.factories import make_article
 
@@ -38,7 +38,7 @@ def sanitizer_calls(monkeypatch):
         return recorded
 
     monkeypatch.setattr(sanitize, "_clean", spy("nh3", sanitize._clean))
-    for name in ("render_comment", "rendered_comment", "count_links", "visible_text"):
+    for name in ("render_comment", "rendered_comment", "visible_text"):
         monkeypatch.setattr(pipeline, name, spy(name, getattr(pipeline, name)))
     return calls
 

@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from blogapp.discussion import save_settings
+from blogapp.comments.services import set_visible_status
+from blogapp.comments.settings import save_settings
 from blogapp.extensions import db
 from blogapp.models import Comment
-from blogapp.services.comments import set_visible_status
 from tests.comment_helpers import OPEN_DISCUSSION, form_tokens, open_article, post_comment
 from tests.factories import make_article
 

@@ -202,18 +202,19 @@ def test_feed_links_come_from_site_url_not_the_request(app, article):
 
 
 def test_absolute_links_for_mail_export_and_akismet_ignore_the_request(app, article):
-    from blogapp.akismet_check import config_from_mapping
+    from blogapp.blog.comments_host import target_of
+    from blogapp.comments.akismet import config_from_mapping
+    from blogapp.comments.notify import approved_message, held_message
+    from blogapp.comments.privacy import export
+    from blogapp.comments.spam_checks import comment_data
     from blogapp.extensions import db
     from blogapp.models import Article, Comment
-    from blogapp.moderation.privacy import export
-    from blogapp.notify import approved_message, held_message
-    from blogapp.services.spam_checks import comment_data
 
     app.config["SITE_URL"] = "https://news.example/"
     with app.test_request_context(f"/articles/{article}", base_url=f"https://{EVIL}/x",
                                   environ_overrides={"SCRIPT_NAME": f"//{EVIL}"}):
         comment = db.session.get(Comment, 1)
-        row = db.session.get(Article, comment.article_id)
+        row = target_of(db.session.get(Article, comment.article_id))
         texts = [*held_message(app, comment, row), *approved_message(app, comment, row),
                  repr(export(comment.email)),
                  comment_data(comment, row, config_from_mapping(app.config)).permalink]

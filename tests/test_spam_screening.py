@@ -8,9 +8,9 @@ import time
 import pytest
 from sqlalchemy import select
 
+from blogapp.comments.policy import DUPLICATE_MESSAGE, FLOOD_MESSAGE, flood_message
 from blogapp.extensions import db
 from blogapp.models import Comment
-from blogapp.policy import DUPLICATE_MESSAGE, FLOOD_MESSAGE, flood_message
 from tests.akismet_server import BLATANT_MARKER, SPAM_MARKER, TEST_KEY, start_fake_akismet
 from tests.comment_helpers import form_tokens, post_comment
 from tests.factories import make_article
@@ -110,7 +110,7 @@ def test_honeypot_stores_the_comment_as_spam(app, client, article):
     ],
 )
 def test_bad_form_timestamp_re_renders_with_text_kept(app, client, article, tamper, message):
-    from blogapp.comments.form import issue_form_token
+    from blogapp.comments.forms import issue_form_token
 
     with app.app_context():
         other = make_article("Another").id
@@ -153,7 +153,7 @@ def stored_article_id(app, slug):
     ids=["clean", "two-links", "moderation-key", "disallowed-key", "manual"],
 )
 def test_local_rules_decide_and_explain(app, client, article, settings, fields, status, codes):
-    from blogapp.discussion import save_settings
+    from blogapp.comments.settings import save_settings
 
     with app.app_context():
         save_settings(settings)
@@ -213,7 +213,7 @@ def test_akismet_reply_is_sent_as_reply(app, client, article, with_akismet):
 
 
 def test_discard_can_be_dropped_but_is_logged(app, client, article, with_akismet, caplog):
-    from blogapp.discussion import save_settings
+    from blogapp.comments.settings import save_settings
 
     with app.app_context():
         save_settings({"akismet_discard": "drop"})
@@ -235,7 +235,8 @@ def test_akismet_fault_holds_the_comment_and_recheck_resolves_it(app, client, ar
     response = post_comment(client, article, comment="Honest words")
     elapsed = time.monotonic() - started
     assert response.status_code == 303
-    assert elapsed < app.config["AKISMET_TIMEOUT"] + 1.0
+    # Far below the 30 s hang: the client's timeout ended the wait, on a busy machine too.
+    assert elapsed < with_akismet.hang_seconds / 3
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Your comment is awaiting moderation." in page
     [comment] = stored(app)
@@ -252,7 +253,7 @@ def test_akismet_fault_holds_the_comment_and_recheck_resolves_it(app, client, ar
 
 
 def test_recheck_leaves_moderator_decisions_alone(app, client, article, with_akismet, runner):
-    from blogapp.services.comments import set_visible_status
+    from blogapp.comments.services import set_visible_status
 
     with_akismet.mode = "error500"
     post_comment(client, article, comment="Held by fault")
@@ -272,7 +273,7 @@ def test_no_key_means_local_rules_only(app, client, article):
 
 
 def test_background_mode_checks_off_the_request_path(app, client, article, with_akismet):
-    from blogapp.jobs import wait_for_jobs
+    from blogapp.comments.jobs import wait_for_jobs
 
     app.config.update(SPAM_CHECK_MODE="thread", AKISMET_TIMEOUT=5.0)
     with_akismet.mode = "slow"
@@ -282,13 +283,13 @@ def test_background_mode_checks_off_the_request_path(app, client, article, with_
     assert time.monotonic() - started < 1.5
     mine = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Your comment is awaiting moderation." in mine
-    wait_for_jobs()
+    wait_for_jobs(app)
     [comment] = stored(app)
     assert comment.spam_check == "ham" and comment.status == "approved"
 
 
 def test_feedback_is_retried_by_recheck(app, client, article, with_akismet, runner):
-    from blogapp.services.spam_checks import comment_data, send_feedback  # noqa: F401
+    from blogapp.comments.spam_checks import comment_data, send_feedback  # noqa: F401
 
     post_comment(client, article, comment="Spam I missed")
     with app.app_context():

@@ -20,14 +20,14 @@ from blogapp.api.origins import normalize_origin, normalize_page_url, origin_of
 from blogapp.api.thread_json import CACHE_NAME, thread_key
 from blogapp.blog.lookup import VERSION_COLUMNS, version_is_visible
 from blogapp.blog.reader_connection import ReaderConnection
-from blogapp.comments.form import issue_form_token
+from blogapp.comments.forms import issue_form_token
+from blogapp.comments.services import comments_closed
+from blogapp.comments.settings import settings_from_rows
 from blogapp.comments.stored import peek_page
-from blogapp.discussion import settings_from_rows
 from blogapp.extensions import db
 from blogapp.models import Article, ArticleKind, ArticleStatus, SiteSetting
 from blogapp.models.base import utcnow
 from blogapp.security import security_headers
-from blogapp.services.comments import comments_closed
 from blogapp.site import site_url
 
 ARTICLE_PREFIX = "/api/v1/threads/article/"

@@ -15,12 +15,12 @@ from blogapp.api.thread_json import thread_address
 from blogapp.api.threads import external_thread, page_url_or_error
 from blogapp.blog.lookup import visible_article_or_404
 from blogapp.blog.seo import iso
-from blogapp.comments.display import page_of
-from blogapp.discussion import load_settings
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.settings import load_settings
+from blogapp.comments.threads import page_of
 from blogapp.extensions import db
 from blogapp.models import Article, ArticleKind, ArticleStatus, Comment
 from blogapp.models.base import utcnow
-from blogapp.policy import CommentStatus
 from blogapp.site import absolute_url, site_request
 
 FEED_ENTRIES = 50

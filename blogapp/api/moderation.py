@@ -12,10 +12,15 @@ from blogapp.api.blueprint import bp
 from blogapp.api.body import field, id_list, ident, int_arg, json_body
 from blogapp.api.errors import ApiError
 from blogapp.api.thread_json import iso, thread_address
-from blogapp.extensions import db
-from blogapp.models import Article, Comment
-from blogapp.moderation.actions import ACTIONS, MAX_IDS, NOT_YOURS, ActionError, edit_text, moderate
-from blogapp.moderation.queue import (
+from blogapp.comments.moderation import (
+    ACTIONS,
+    MAX_IDS,
+    NOT_YOURS,
+    ActionError,
+    edit_text,
+    moderate,
+)
+from blogapp.comments.queue import (
     TAB_ORDER,
     Cursor,
     QueueFilter,
@@ -23,6 +28,8 @@ from blogapp.moderation.queue import (
     queue_page,
     status_counts,
 )
+from blogapp.extensions import db
+from blogapp.models import Article, Comment
 from blogapp.site import site_url
 from blogapp.unicode_text import normalize_text
 

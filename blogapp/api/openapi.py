@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from blogapp.comments.form import MAX_AUTHOR, MAX_COMMENT, MAX_EMAIL, MAX_URL
+from blogapp.comments.entry import MAX_AUTHOR, MAX_CONTENT, MAX_EMAIL, MAX_URL
 
 JSON = "application/json"
 Schema = dict[str, Any]
@@ -116,7 +116,7 @@ SCHEMAS: dict[str, Schema] = {
                        "properties": {"url": {"type": "string", "format": "uri"},
                                       "title": {"type": "string", "maxLength": 200}}},
             "article": {"type": "string"},
-            "comment": {"type": "string", "maxLength": MAX_COMMENT},
+            "comment": {"type": "string", "maxLength": MAX_CONTENT},
             "author": {"type": "string", "maxLength": MAX_AUTHOR},
             "email": {"type": "string", "maxLength": MAX_EMAIL},
             "url": {"type": "string", "maxLength": MAX_URL},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from blogapp.api.openapi import JSON, body, errors, path, query, ref
-from blogapp.moderation.actions import ACTIONS
+from blogapp.comments.moderation import ACTIONS
 
 Schema = dict[str, Any]
 

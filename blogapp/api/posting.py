@@ -1,4 +1,5 @@
-"""POST /api/v1/comments: the Leave a Reply form as JSON, through the form's pipeline.
+"""POST /api/v1/comments: the Leave a Reply form as JSON, through submit() (Door.API, or
+Door.EMBED for the widget on a listed site).
 
 The body carries the form's field names; the answer is the comment as the thread shows
 it, its status, and for a held comment the preview token that shows it to its author.
@@ -7,6 +8,7 @@ form."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import current_app, request
@@ -15,7 +17,7 @@ from werkzeug.exceptions import NotFound
 
 from blogapp.api.blueprint import bp
 from blogapp.api.body import json_body
-from blogapp.api.cors import require_post_origin
+from blogapp.api.cors import embed_origins, request_origin, require_post_origin
 from blogapp.api.errors import ApiError
 from blogapp.api.public import public
 from blogapp.api.thread_json import comment_json, thread_address
@@ -26,19 +28,18 @@ from blogapp.api.threads import (
     page_url_or_error,
 )
 from blogapp.blog.lookup import visible_article_or_404
-from blogapp.comments.display import Node
-from blogapp.comments.form import CommentForm
-from blogapp.comments.posting import require_form_token, take_comment
+from blogapp.comments.entry import Accepted, Door, Entry, Refused
+from blogapp.comments.forms import CommentForm
+from blogapp.comments.pipeline import admit, form_token_refusal, submit
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.settings import load_settings
+from blogapp.comments.threads import Node
 from blogapp.database import read_only
-from blogapp.discussion import load_settings
+from blogapp.extensions import db
 from blogapp.models import Article, Comment
-from blogapp.models.base import utcnow
-from blogapp.policy import CommentStatus
-from blogapp.services.comments import CommentInput, CommentRefused, comments_closed
 
 TEXT_FIELDS = ("comment", "author", "email", "url", "form_token", "contact_fax")
 HELD_MESSAGE = "Your comment is awaiting moderation."
-CLOSED = "Comments are closed on this article."
 REFUSAL_CODES = {403: "closed", 404: "not_found", 409: "duplicate", 429: "flood"}
 
 
@@ -102,7 +103,8 @@ def _article(slug: str) -> Article:
                        code="unknown_thread") from None
 
 
-def refused(error: CommentRefused) -> ApiError:
+def refused(error: Refused) -> ApiError:
+    """The pipeline's refusal in the API's words: its status, message, field and Retry-After."""
     code = ("invalid" if error.field else "refused") if error.status_code == 400 else \
         REFUSAL_CODES.get(error.status_code)
     fields = {error.field: error.message} if error.field else {}
@@ -110,46 +112,64 @@ def refused(error: CommentRefused) -> ApiError:
                     retry_after=error.retry_after)
 
 
+def door() -> Door:
+    """EMBED for a post from a page of a listed embedding site (the widget), else API."""
+    origin = request_origin()
+    return Door.EMBED if origin and origin in embed_origins() else Door.API
+
+
 @bp.post("/comments")
 @public
 def post_comment():
     require_post_origin()
     body = json_body()
+    through = door()
     with read_only():  # every check only reads
         values = form_values(body)
         article, url, title = thread_target(body)
         settings = load_settings(current_app.config)
-        if article is not None and comments_closed(article, settings, utcnow()):
-            raise ApiError(403, CLOSED, code="closed")
+        if article is not None:  # closed answers 403 whatever the post holds, as the form
+            gate = admit(article.id, door=through, settings=settings)
+            if gate is not None:
+                raise refused(gate)
         form = CommentForm(formdata=values, require_name_email=settings.require_name_email)
         if not form.validate():
             fields = {name: errors[0] for name, errors in form.errors.items() if errors}
             raise ApiError(400, "Please correct the fields named.", code="invalid",
                            fields=fields)
-        try:
-            require_form_token(form.form_token.data, url or article.id, settings)
-        except CommentRefused as error:
-            raise refused(error) from None
+        entry = entry_from_form(form, article.id if article is not None else 0, url)
+        if article is None:  # no thread is created for a post the pipeline would refuse
+            gate = form_token_refusal(entry, settings)
+            if gate is not None:
+                raise refused(gate)
     created = article is None
     if created:
         article = create_external_thread(url, title)
-    data = CommentInput(
-        article_id=article.id, parent_id=form.parent_id, author=form.author.data or "",
+        entry = replace(entry, target_id=article.id)
+    outcome = submit(entry, door=through, settings=settings)
+    if isinstance(outcome, Refused):
+        if created:  # a refused post leaves no empty thread behind
+            discard_empty_thread(article.id)
+        raise refused(outcome)
+    return posted(outcome, article), 201
+
+
+def entry_from_form(form: CommentForm, target_id: int, page_url: str | None) -> Entry:
+    """The pipeline's view of a shape-checked body; an external page's token is bound to
+    the page's address."""
+    return Entry(
+        target_id=target_id, parent_id=form.parent_id, author=form.author.data or "",
         email=(form.email.data or "").lower(), url=form.url.data or "",
         content=form.comment.data, ip=request.remote_addr or "",
         user_agent=request.headers.get("User-Agent", ""),
-        referrer=request.headers.get("Referer", ""), honeypot=bool(form.contact_fax.data))
-    try:
-        comment = take_comment(data, settings)
-    except CommentRefused as error:
-        if created:  # a refused post leaves no empty thread behind
-            discard_empty_thread(article.id)
-        raise refused(error) from None
-    return posted(comment, article), 201
+        referrer=request.headers.get("Referer", ""), honeypot=bool(form.contact_fax.data),
+        form_token=form.form_token.data or "", token_subject=page_url,
+    )
 
 
-def posted(comment: Comment, article: Article) -> dict[str, Any]:
-    approved = comment.status == CommentStatus.APPROVED.value
+def posted(outcome: Accepted, article: Article) -> dict[str, Any]:
+    comment = db.session.get(Comment, outcome.comment_id)
+    approved = outcome.status == CommentStatus.APPROVED
     node = Node(id=comment.id, parent_id=comment.parent_id, depth=comment.depth,
                 author=comment.author, url=comment.url,
                 avatar_seed=comment.avatar_seed if approved else "",
@@ -157,5 +177,5 @@ def posted(comment: Comment, article: Article) -> dict[str, Any]:
                 held=not approved, staff=comment.user_id is not None)
     return {"comment": comment_json(node, thread_address(article)),
             "status": "approved" if approved else "held",
-            "preview_token": None if approved else comment.preview_token,
+            "preview_token": None if approved else outcome.preview_token,
             "message": None if approved else HELD_MESSAGE}

@@ -21,14 +21,14 @@ from blogapp.api.thread_json import (
     thread_body,
 )
 from blogapp.api.threads import external_version, page_url_or_error
-from blogapp.avatars import identicon, neutral_avatar
 from blogapp.blog.lookup import visible_version_or_404
-from blogapp.comments.form import issue_form_token
-from blogapp.discussion import load_settings
+from blogapp.comments.avatars import identicon, neutral_avatar
+from blogapp.comments.forms import issue_form_token
+from blogapp.comments.services import comments_closed
+from blogapp.comments.settings import load_settings
 from blogapp.extensions import db
 from blogapp.models import Article, ArticleKind
 from blogapp.models.base import utcnow
-from blogapp.services.comments import comments_closed
 from blogapp.site import site_url
 
 PAGE = re.compile(r"[1-9][0-9]{0,8}")

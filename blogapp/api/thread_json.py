@@ -14,14 +14,15 @@ from datetime import datetime
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from blogapp.comments.display import PUBLIC_COLUMNS, Node, ThreadPage, thread_page
-from blogapp.comments.form import MAX_COMMENT, issue_form_token
-from blogapp.comments.page import article_key
+from blogapp.comments.area import article_key
+from blogapp.comments.entry import MAX_CONTENT
+from blogapp.comments.forms import issue_form_token
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.settings import SiteSettings
 from blogapp.comments.stored import stored_page
-from blogapp.discussion import SiteSettings
+from blogapp.comments.threads import PUBLIC_COLUMNS, Node, ThreadPage, thread_page
 from blogapp.extensions import db
 from blogapp.models import Article, Comment
-from blogapp.policy import CommentStatus
 from blogapp.site import absolute_url, site_version
 
 CACHE_NAME = "api-thread"
@@ -65,7 +66,7 @@ def feed_url(article: Article) -> str:
 
 def form_json(settings: SiteSettings, token: str) -> dict:
     return {"form_token": token, "require_name_email": settings.require_name_email,
-            "max_length": MAX_COMMENT, "thread_depth": settings.thread_depth}
+            "max_length": MAX_CONTENT, "thread_depth": settings.thread_depth}
 
 
 def thread_json(article: Article, thread: ThreadPage, settings: SiteSettings, closed: bool,

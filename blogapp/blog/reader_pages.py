@@ -25,28 +25,29 @@ from flask import Flask, Response, current_app, request
 from sqlalchemy import bindparam, true
 from werkzeug.http import parse_etags
 
+from blogapp.blog.comments_host import target_of
 from blogapp.blog.lookup import VERSION_COLUMNS, version_is_visible
 from blogapp.blog.reader_connection import ReaderConnection
-from blogapp.comments.form import issue_form_token
-from blogapp.comments.page import (
+from blogapp.comments.area import (
     DETAIL_COOKIES,
     FORM_TOKEN_SLOT,
     HELD_COOKIE,
     article_key,
     render_plain_page,
 )
+from blogapp.comments.forms import issue_form_token
+from blogapp.comments.services import comments_closed
+from blogapp.comments.settings import SiteSettings, settings_from_rows
 from blogapp.comments.stored import peek_page, stored_page
-from blogapp.discussion import SiteSettings, settings_from_rows
 from blogapp.extensions import db
 from blogapp.models import Article, SiteSetting
 from blogapp.models.base import utcnow
 from blogapp.security import security_headers
-from blogapp.services.comments import comments_closed
 from blogapp.site import site_version
 
 CACHE_NAME = "reader-page"
 ARTICLE_PATH = "/articles/"
-# The one spelling of a comment page (blogapp.comments.page.requested_cpage); any other
+# The one spelling of a comment page (blogapp.comments.area.requested_cpage); any other
 # query goes to Flask, which answers 404 for another spelling of cpage.
 CPAGE_QUERY = re.compile(r"cpage=([1-9][0-9]{0,8})")
 
@@ -95,7 +96,8 @@ def plain_page(version, settings: SiteSettings, cpage: int | None) -> ReaderPage
     key = page_key(current_app._get_current_object(), version, settings, utcnow())
 
     def render(page: int | None):
-        html, thread = render_plain_page(db.session.get(Article, version.id), settings, page)
+        html, thread = render_plain_page(target_of(db.session.get(Article, version.id)),
+                                         settings, page)
         return make_page((key, thread.page), html), thread
 
     return stored_page(CACHE_NAME, key, settings, cpage, render)

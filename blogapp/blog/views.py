@@ -5,17 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 
+from blogapp.blog.comments_host import target_of
 from blogapp.blog.listing import atom_response, count_visible, visible_where
 from blogapp.blog.lookup import visible_version_or_404
 from blogapp.blog.reader_pages import current as etag_is_current
 from blogapp.blog.reader_pages import plain_response
-from blogapp.comments.page import (
+from blogapp.comments.area import (
     article_etag,
     plain_reader,
     render_article_page,
     requested_cpage,
 )
-from blogapp.discussion import load_settings
+from blogapp.comments.settings import load_settings
 from blogapp.extensions import db
 from blogapp.integers import query_int
 from blogapp.models import Article
@@ -53,7 +54,7 @@ def article(slug: str):
         response = make_response("", 304)
     else:
         article = db.session.get(Article, version.id)
-        body, status = render_article_page(article, settings=settings, cpage=cpage)
+        body, status = render_article_page(target_of(article), settings=settings, cpage=cpage)
         response = make_response(body, status)
     if etag:
         response.set_etag(etag)

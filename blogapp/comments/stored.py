@@ -2,13 +2,13 @@
 
 Two things are stored per version of an article (blogapp.render_cache): a plain reader's
 whole page (blogapp.blog.reader_pages) and the comment list other readers' pages embed
-(blogapp.comments.page). Both are bounded and made the same way:
+(blogapp.comments.area). Both are bounded and made the same way:
 
 - **Keyed by real page numbers.** Beside the pages of a version sits its PageCount. The
   bare article URL is its default page, stored once under that page's number, so the
   entries of a version are at most its real pages (plus the count). A comment page past
   the last raises NoSuchCommentPage (a 404) before anything is stored; a ``cpage`` that is
-  not written canonically never gets this far (blogapp.comments.page.requested_cpage).
+  not written canonically never gets this far (blogapp.comments.area.requested_cpage).
 - **Rendered from SITE_URL alone** (blogapp.site.site_request): links, the session and
   cookies in the template are those of a request nobody sent, so the bytes are the same
   whoever asked first and however their request named the host, path prefix or scheme.
@@ -22,8 +22,8 @@ from typing import TypeVar
 
 from flask import Flask, current_app
 
-from blogapp.comments.display import NoSuchCommentPage, ThreadPage, default_page
-from blogapp.discussion import SiteSettings
+from blogapp.comments.settings import SiteSettings
+from blogapp.comments.threads import NoSuchCommentPage, ThreadPage, default_page
 from blogapp.render_cache import peek, store
 from blogapp.site import site_request
 

@@ -1,80 +1,83 @@
-"""Posting a comment: validate, hand to the pipeline, redirect or re-render with the text."""
+"""The HTML door: check the form's shape, hand it to submit(), redirect or re-render with
+the text kept."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 
-from blogapp.blog.lookup import visible_article_or_404
-from blogapp.comments.display import page_of
-from blogapp.comments.form import CommentForm
-from blogapp.comments.page import (
+from blogapp.comments.area import (
     DETAIL_COOKIES,
     HELD_COOKIE,
     held_cookie,
     render_article_page,
 )
-from blogapp.comments.posting import require_form_token, take_comment
+from blogapp.comments.entry import Door, Entry, Refused
+from blogapp.comments.forms import CommentForm
+from blogapp.comments.pipeline import admit, submit
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.settings import load_settings
+from blogapp.comments.state import current_host
 from blogapp.database import read_only
-from blogapp.discussion import load_settings
-from blogapp.extensions import csrf, db
-from blogapp.models.base import utcnow
-from blogapp.policy import CommentStatus
+from blogapp.paths import TEMPLATES
 from blogapp.security import cross_origin
-from blogapp.services.comments import CommentInput, CommentRefused, comments_closed
 
-bp = Blueprint("comments", __name__)
+# Its templates are blogapp's (comments/*.html, _form.html): a host app's own templates
+# of the same names come first.
+bp = Blueprint("comments", __name__, template_folder=str(TEMPLATES))
 YEAR = 365 * 24 * 3600
 CROSS_SITE = ("This form was sent from another site's page, so it was not posted. Your "
               "comment is kept below: send it from this page if you meant to.")
 
 
-@bp.route("/articles/<slug>/comments", methods=["POST"])
-@csrf.exempt  # no session token: readers have no session (see CommentForm); instead:
+@bp.route("/<slug>/comments", methods=["POST"])
 def post_comment(slug: str):
+    """The HTML door: check the origin and the form's shape, hand the rest to submit().
+
+    No session CSRF token (Comments.init_app exempts this blueprint from the app's
+    CSRFProtect): readers have no session (see CommentForm); instead the cross-origin
+    check and the signed form token stop forged posts."""
     with read_only():  # every check only reads: on SQLite no write lock is taken for them
-        article = visible_article_or_404(slug)
+        article = current_host().find(slug)
+        if article is None or not article.visible:
+            abort(404)
         settings = load_settings(current_app.config)
         form = CommentForm(require_name_email=settings.require_name_email)
         if cross_origin(request.headers, request.host):
             form.validate()  # name what else needs fixing, too
             return render_article_page(article, form, 403, settings, message=CROSS_SITE)
-        if comments_closed(article, settings, utcnow()):
-            return render_article_page(article, form, 403, settings,
-                                       message="Comments are closed on this article.")
+        gate = admit(article.id, door=Door.FORM, settings=settings)
+        if gate is not None:
+            return _refused(article, settings, form, gate)
         if not form.validate():
             return render_article_page(article, form, 400, settings)
-        data = CommentInput(
-            article_id=article.id, parent_id=form.parent_id, author=form.author.data or "",
-            email=(form.email.data or "").lower(), url=form.url.data or "",
-            content=form.comment.data, ip=request.remote_addr or "",
-            user_agent=request.headers.get("User-Agent", ""),
-            referrer=request.headers.get("Referer", ""),
-            honeypot=bool(form.contact_fax.data),
-        )
-        try:
-            require_form_token(form.form_token.data, article.id, settings)
-        except CommentRefused as refused:
-            return _refused(article, settings, form, refused)
-    try:  # outside read_only: the insert takes the write lock up front
-        comment = take_comment(data, settings)
-    except CommentRefused as refused:
-        return _refused(article, settings, form, refused)
-
-    shown = comment.status in (CommentStatus.APPROVED.value, CommentStatus.PENDING.value)
-    with read_only():  # the comment is committed; what follows only reads
-        db.session.commit()
-        page = page_of(comment, settings) if shown else None  # else no page shows it
-    target = url_for("blog.article", slug=article.slug, cpage=page) + f"#comment-{comment.id}"
-    response = redirect(target, code=303)
-    _remember_details(response, form, data)
-    if comment.status != CommentStatus.APPROVED.value:
-        response.set_cookie(HELD_COOKIE, held_cookie(comment),
+    entry = entry_from_form(form, article.id)
+    outcome = submit(entry, door=Door.FORM, settings=settings)
+    if isinstance(outcome, Refused):
+        with read_only():
+            return _refused(article, settings, form, outcome)
+    target = url_for(current_host().endpoint, slug=slug, cpage=outcome.page)
+    response = redirect(f"{target}#comment-{outcome.comment_id}", code=303)
+    _remember_details(response, form, entry)
+    if outcome.status != CommentStatus.APPROVED:
+        response.set_cookie(HELD_COOKIE, held_cookie(outcome.comment_id, outcome.preview_token),
                             max_age=current_app.config["HELD_COOKIE_MAX_AGE"], httponly=True,
                             samesite="Lax", secure=request.is_secure)
     return response
 
 
-def _refused(article, settings, form: CommentForm, refused: CommentRefused):
+def entry_from_form(form: CommentForm, target_id: int) -> Entry:
+    """The pipeline's view of a shape-checked form and of the request it came in."""
+    return Entry(
+        target_id=target_id, parent_id=form.parent_id, author=form.author.data or "",
+        email=(form.email.data or "").lower(), url=form.url.data or "",
+        content=form.comment.data, ip=request.remote_addr or "",
+        user_agent=request.headers.get("User-Agent", ""),
+        referrer=request.headers.get("Referer", ""),
+        honeypot=bool(form.contact_fax.data), form_token=form.form_token.data or "",
+    )
+
+
+def _refused(article, settings, form: CommentForm, refused: Refused):
     if refused.field:
         form[refused.field].errors = [refused.message]
     body, status = render_article_page(article, form, refused.status_code, settings,
@@ -83,7 +86,7 @@ def _refused(article, settings, form: CommentForm, refused: CommentRefused):
     return body, status, headers
 
 
-def _remember_details(response, form: CommentForm, data: CommentInput) -> None:
+def _remember_details(response, form: CommentForm, data: Entry) -> None:
     """Save name, email and website for a year only with consent; clear them without."""
     values = {"author": data.author, "email": data.email, "url": data.url}
     for field, cookie in DETAIL_COOKIES.items():

@@ -20,15 +20,15 @@ from blogapp.api.cors import add_cors_headers, embed_origins
 from blogapp.api.origins import normalize_page_url, origin_of
 from blogapp.api.threads import external_thread
 from blogapp.blog.lookup import visible_article_or_404
-from blogapp.comments.display import ThreadPage, thread_page
-from blogapp.comments.page import article_key
+from blogapp.comments.area import article_key
+from blogapp.comments.services import comments_closed
+from blogapp.comments.settings import SiteSettings, load_settings
 from blogapp.comments.stored import stored_page
+from blogapp.comments.threads import ThreadPage, thread_page
 from blogapp.database import read_only
-from blogapp.discussion import SiteSettings, load_settings
 from blogapp.embed.assets import bp
 from blogapp.models import Article
 from blogapp.models.base import utcnow
-from blogapp.services.comments import comments_closed
 from blogapp.site import absolute_url, site_adapter, site_request, site_url, site_version
 
 FRAGMENT_CACHE = "embed-fragment"

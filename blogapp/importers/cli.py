@@ -36,7 +36,7 @@ def register(app: Flask) -> None:
 
 def _run(path: Path, dry_run: bool, work: Callable[..., None], **extra) -> None:
     """Run an import with a progress bar, print the summary, translate bad input."""
-    from blogapp.discussion import load_settings
+    from blogapp.comments.settings import load_settings
     from blogapp.models.base import utcnow
 
     summary = Summary(dry_run=dry_run)

@@ -18,11 +18,11 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
-from blogapp.avatars import avatar_seed
-from blogapp.discussion import SiteSettings
+from blogapp.comments.avatars import avatar_seed
+from blogapp.comments.policy import AkismetVerdict
+from blogapp.comments.purge import anonymize_ip
+from blogapp.comments.settings import SiteSettings
 from blogapp.importers.model import ImportedComment, Source
-from blogapp.moderation.purge import anonymize_ip
-from blogapp.policy import AkismetVerdict
 from blogapp.sanitize import normalize_text, render_comment
 
 # The columns' (and WordPress's) limits.

@@ -19,10 +19,10 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from blogapp.comments.policy import CommentStatus
 from blogapp.importers.model import ImportedComment, ImportedThread, ImportFileError, Skipped
 from blogapp.importers.safe_xml import drop, iter_elements, text_of
 from blogapp.importers.text import plain_text, single_line
-from blogapp.policy import CommentStatus
 
 NS = "http://disqus.com"
 INTERNALS = "http://disqus.com/disqus-internals"

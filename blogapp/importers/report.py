@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from blogapp.comments.policy import CommentStatus
 from blogapp.importers.model import Group, Summary
-from blogapp.policy import CommentStatus
 
 _STATUS_ORDER = [s.value for s in CommentStatus]
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from blogapp.discussion import SiteSettings
+from blogapp.comments.settings import SiteSettings
 from blogapp.importers.disqus import DisqusReader
 from blogapp.importers.model import (
     ImportedArticle,

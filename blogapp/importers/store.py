@@ -18,8 +18,8 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from blogapp.comments.settings import SiteSettings
 from blogapp.database import read_only
-from blogapp.discussion import SiteSettings
 from blogapp.extensions import db
 from blogapp.importers.comment_rows import CommentShaper
 from blogapp.importers.lookup import (

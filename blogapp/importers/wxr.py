@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from blogapp.comments.policy import CommentStatus
 from blogapp.importers.model import (
     ImportedArticle,
     ImportedAuthor,
@@ -29,7 +30,6 @@ from blogapp.importers.safe_xml import drop, iter_elements, text_of
 from blogapp.importers.text import plain_text, single_line
 from blogapp.importers.wp_html import article_body
 from blogapp.models import ArticleStatus
-from blogapp.policy import CommentStatus
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"

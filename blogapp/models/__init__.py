@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from blogapp.comments.policy import CommentStatus
 from blogapp.models.api_token import ApiToken
 from blogapp.models.article import Article, ArticleKind, ArticleStatus
 from blogapp.models.audit import AuditEntry
@@ -15,7 +16,6 @@ from blogapp.models.tally import CommentDayCount, CommentStatusCount
 from blogapp.models.taxonomy import Category, Tag
 from blogapp.models.user import Role, User
 from blogapp.models.user_slug import unique_user_slug
-from blogapp.policy import CommentStatus
 
 __all__ = [
     "ApiToken",

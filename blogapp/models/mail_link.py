@@ -1,4 +1,4 @@
-"""One row per one-click mail link used, so each link acts once (blogapp.moderation.links)."""
+"""One row per one-click mail link used, so each link acts once (blogapp.comments.links)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Comment tallies kept by database triggers, so counting never scans the comments.
 
 The migration that creates these tables also creates the triggers on ``comments`` that
-keep them; see ``blogapp.moderation.queue`` for why. Nothing in the app writes them.
+keep them; see ``blogapp.comments.queue`` for why. Nothing in the app writes them.
 """
 
 from __future__ import annotations

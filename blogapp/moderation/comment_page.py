@@ -7,10 +7,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from blogapp.auth.access import staff_required
-from blogapp.discussion import load_settings
-from blogapp.extensions import db
-from blogapp.models import Article, Comment, User
-from blogapp.moderation.actions import (
+from blogapp.comments.entry import MAX_CONTENT
+from blogapp.comments.links import (
+    LINK_ACTIONS,
+    LinkRefused,
+    check_current,
+    read_token,
+    use_up,
+)
+from blogapp.comments.moderation import (
     ACTIONS,
     NOT_YOURS,
     TAB_ACTIONS,
@@ -21,18 +26,12 @@ from blogapp.moderation.actions import (
     moderate,
     reply,
 )
+from blogapp.comments.settings import load_settings
+from blogapp.extensions import db
+from blogapp.models import Article, Comment, User
 from blogapp.moderation.blueprint import bp
 from blogapp.moderation.comments import announce, offer_undo
-from blogapp.moderation.links import (
-    LINK_ACTIONS,
-    LinkRefused,
-    check_current,
-    read_token,
-    use_up,
-)
 from blogapp.site import site_url
-
-MAX_TEXT = 65_525  # WordPress's comment length limit
 
 
 def comment_or_404(comment_id: int) -> Comment:
@@ -69,8 +68,8 @@ def _text_field() -> str | None:
     if not text.strip():
         flash("Write some text first.", "error")
         return None
-    if len(text) > MAX_TEXT:
-        flash(f"That text is too long ({MAX_TEXT:,} characters at most).", "error")
+    if len(text) > MAX_CONTENT:
+        flash(f"That text is too long ({MAX_CONTENT:,} characters at most).", "error")
         return None
     return text
 

@@ -6,13 +6,10 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from blogapp.auth.access import safe_next, staff_required
-from blogapp.extensions import db
-from blogapp.integers import int_list, query_int
-from blogapp.models import Article, AuditEntry
-from blogapp.moderation import purge
-from blogapp.moderation.actions import ACTIONS, TAB_ACTIONS, ActionError, moderate, undo
-from blogapp.moderation.blueprint import bp
-from blogapp.moderation.queue import (
+from blogapp.comments import purge
+from blogapp.comments.moderation import ACTIONS, TAB_ACTIONS, ActionError, moderate, undo
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.queue import (
     TAB_ORDER,
     Cursor,
     QueueFilter,
@@ -20,11 +17,13 @@ from blogapp.moderation.queue import (
     queue_page,
     status_counts,
 )
-from blogapp.policy import CommentStatus
+from blogapp.extensions import db
+from blogapp.integers import int_list, query_int
+from blogapp.models import Article, AuditEntry
+from blogapp.moderation.blueprint import bp
 from blogapp.site import site_url
 
 UNDO_KEY = "moderation_undo"
-DEFAULT_PER_PAGE = 20
 AKISMET_STATES = {
     "ham": "Akismet: not spam",
     "spam": "Akismet: spam",
@@ -75,7 +74,7 @@ def comments():
     # for one finds nothing, and would fail the query on PostgreSQL.
     q = request.args.get("q", "")[:200].replace("\x00", "")
     spec = QueueFilter(status=status, q=q, article_id=article_id)
-    per_page = int(current_app.config.get("MODERATION_PER_PAGE", DEFAULT_PER_PAGE))
+    per_page = int(current_app.config["MODERATION_PER_PAGE"])
     page = queue_page(spec, per_page, before=Cursor.parse(request.args.get("before")),
                       after=Cursor.parse(request.args.get("after")))
     article = db.session.get(Article, article_id) if article_id else None

@@ -8,15 +8,15 @@ from datetime import date, datetime, timedelta
 from flask import current_app, render_template
 from sqlalchemy import case, func, select
 
-from blogapp.akismet_check import config_from_mapping
 from blogapp.auth.access import staff_required
-from blogapp.discussion import load_settings
+from blogapp.comments.akismet import config_from_mapping
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.queue import article_titles, latest_held, status_counts
+from blogapp.comments.settings import load_settings
 from blogapp.extensions import db
 from blogapp.models import CommentDayCount
 from blogapp.models.base import utcnow
 from blogapp.moderation.blueprint import bp
-from blogapp.moderation.queue import article_titles, latest_held, status_counts
-from blogapp.policy import CommentStatus
 
 CHART_DAYS = 30
 CHART_WIDTH, CHART_HEIGHT, CHART_TOP, CHART_BOTTOM = 600, 160, 10, 20
@@ -54,7 +54,7 @@ class Chart:
 
 def daily_counts(start: datetime) -> dict[date, tuple[int, int]]:
     """Comments received per UTC day since *start*'s day, and how many of them are now spam
-    (from the tally the comment triggers keep: see blogapp.moderation.queue)."""
+    (from the tally the comment triggers keep: see blogapp.comments.queue)."""
     is_spam = case((CommentDayCount.status == CommentStatus.SPAM.value, CommentDayCount.n),
                    else_=0)
     rows = db.session.execute(

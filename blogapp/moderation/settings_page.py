@@ -10,13 +10,13 @@ from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from blogapp.auth.access import owner_required
-from blogapp.discussion import flatten, load_settings, save_settings
+from blogapp.comments.policy import DISCARD_AS_SPAM, DISCARD_DROP, parse_keys
+from blogapp.comments.settings import flatten, load_settings, save_settings
 from blogapp.extensions import db
 from blogapp.forms import TextForm, WholeNumberField
 from blogapp.models import AuditEntry
 from blogapp.models.base import utcnow
 from blogapp.moderation.blueprint import bp
-from blogapp.policy import DISCARD_AS_SPAM, DISCARD_DROP, parse_keys
 
 KEY_FIELDS = ("moderation_keys", "disallowed_keys")
 

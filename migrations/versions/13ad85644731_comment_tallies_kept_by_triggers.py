@@ -3,7 +3,7 @@
 The moderation queue's tabs and the dashboard read these two small tables instead of
 counting every comment. Triggers on ``comments`` keep them in the same transaction as
 every insert, status change and delete, whatever path made it (ORM, bulk UPDATE, article
-cascade, purge, COPY). See blogapp.moderation.queue for the reasoning. Row-level triggers
+cascade, purge, COPY). See blogapp.comments.queue for the reasoning. Row-level triggers
 on SQLite, statement-level ones over transition tables on PostgreSQL (see below why).
 
 SQLite note for later migrations: ``batch_alter_table("comments")`` rebuilds the table

@@ -6,7 +6,7 @@
 - ``users`` is rebuilt on SQLite with AUTOINCREMENT, so a deleted account's id is never
   handed out again (sessions and audit rows name accounts by id). PostgreSQL's sequences
   never reuse ids already.
-- ``mail_link_uses``: one row per one-click moderation link used (blogapp.moderation.links).
+- ``mail_link_uses``: one row per one-click moderation link used (blogapp.comments.links).
 
 Revision ID: da31d7c9bf00
 Revises: 221bb93970f2

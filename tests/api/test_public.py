@@ -262,7 +262,7 @@ def test_a_held_comment_is_previewed_by_its_token_only(api, app, article_slug, h
         assert api.get(url, headers={"X-Blogapp-Preview": wrong}).status_code == 404
     thread = api.get("/api/v1/threads/article/night-buses").get_json()
     assert thread["comments"] == []  # nobody else sees it
-    from blogapp.moderation.actions import moderate
+    from blogapp.comments.moderation import moderate
 
     with app.app_context():
         moderate([comment_id], "approve", None)

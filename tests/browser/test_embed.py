@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from blogapp.comments.moderation import moderate
 from blogapp.extensions import db
 from blogapp.models import Article, Comment
-from blogapp.moderation.actions import moderate
 from tests import figures
 from tests.factories import make_article
 from tests.security.conftest import LiveServer, dispose, sqlite_app

@@ -11,13 +11,13 @@ import pytest
 from lxml import etree
 from sqlalchemy import delete, select
 
+from blogapp.comments.services import bump_article
 from blogapp.extensions import db
 from blogapp.importers.wp_html import wordpress_content
 from blogapp.importers.wxr_export import cdata
 from blogapp.models import Article, Comment, ImportRecord, User
 from blogapp.models.base import utcnow
 from blogapp.services.articles import ArticleDraft, save_article, set_state
-from blogapp.services.comments import bump_article
 from tests.importers.files import run
 from tests.moderation_helpers import QUIET, add_comment
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from blogapp.avatars import avatar_seed
+from blogapp.comments.avatars import avatar_seed
 from blogapp.extensions import db
 from blogapp.models import Article, Comment, ImportRecord, User
 from blogapp.models.base import utcnow

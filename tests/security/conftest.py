@@ -126,9 +126,9 @@ STRING_ARGS = {"action": "approve", "filename": "style.css"}
 def seed_small_site(app: Flask) -> dict[str, Any]:
     """Publish an article with an approved and a pending comment; return the ids by the
     names URL rules use for them."""
+    from blogapp.comments.policy import CommentStatus
+    from blogapp.comments.services import set_visible_status
     from blogapp.models import User
-    from blogapp.policy import CommentStatus
-    from blogapp.services.comments import set_visible_status
     from tests.factories import make_article
 
     with app.app_context():
@@ -150,16 +150,15 @@ def seed_small_site(app: Flask) -> dict[str, Any]:
 def add_comment(article_id: int, text: str, *, email: str = "reader@ok.example",
                 ip: str = "192.0.2.10", author: str = "Reader", user_agent: str = "UA"):
     """Store a comment through the pipeline's service (pending by default)."""
-    from flask import current_app
+    from blogapp.comments.entry import Accepted, Door, Entry
+    from blogapp.comments.pipeline import submit
+    from blogapp.extensions import db
+    from blogapp.models import Comment
 
-    from blogapp.discussion import load_settings
-    from blogapp.services.comments import CommentInput, submit_comment
-
-    settings = load_settings(current_app.config)
-    return submit_comment(
-        CommentInput(article_id=article_id, author=author, email=email, url="",
-                     content=text, ip=ip, user_agent=user_agent),
-        settings, secret=current_app.config["SECRET_KEY"], akismet_configured=False)
+    outcome = submit(Entry(target_id=article_id, author=author, email=email, url="",
+                           content=text, ip=ip, user_agent=user_agent), door=Door.IMPORT)
+    assert isinstance(outcome, Accepted), outcome
+    return db.session.get(Comment, outcome.comment_id)
 
 
 def rule_url(rule, ids: dict[str, Any]) -> str:

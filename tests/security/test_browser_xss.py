@@ -25,12 +25,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from blogapp.comments.form import CommentForm
+from blogapp.comments.forms import CommentForm
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.services import set_visible_status
 from blogapp.extensions import db
 from blogapp.models import Article, Comment, User
-from blogapp.policy import CommentStatus
 from blogapp.sanitize import render_article
-from blogapp.services.comments import set_visible_status
 from tests.conftest import csrf_from, need
 from tests.security.browser import CHROMIUM, LAUNCH_ARGS, Probe, chromium_available
 from tests.security.conftest import dispose, form_token_from, sqlite_app

@@ -171,7 +171,7 @@ def test_comment_from_this_sites_page_is_accepted(app, client, ids, headers):
 def test_comment_with_a_bad_form_token_is_refused_with_the_text_kept(app, client, ids, tally):
     url, data = comment_form(client, ids)
     with app.app_context():
-        from blogapp.comments.form import issue_form_token
+        from blogapp.comments.forms import issue_form_token
 
         other_article = issue_form_token(app.config["SECRET_KEY"], ids["article_id"] + 999)
     before = fingerprint(app)
@@ -216,7 +216,7 @@ def test_get_requests_change_nothing(app, client, staff, ids, figures):
     urls = [rule_url(rule, {**ids, "comment_id": ids["pending_id"]})
             for rule in rules_with(app, "GET")]
     if "moderation.mail_action" in app.view_functions:
-        from blogapp.moderation.links import make_token
+        from blogapp.comments.links import make_token
 
         with app.app_context():
             token = make_token(db.session.get(Comment, ids["pending_id"]), "approve")

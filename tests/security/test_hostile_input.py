@@ -25,7 +25,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import EnvironBuilder, encode_multipart
 from werkzeug.wrappers import Request
 
-from blogapp.comments.form import MAX_AUTHOR, MAX_COMMENT, MAX_EMAIL, MAX_URL
+from blogapp.comments.entry import MAX_AUTHOR, MAX_CONTENT, MAX_EMAIL, MAX_URL
 from blogapp.extensions import db
 from blogapp.models import Comment, User
 from blogapp.sanitize import normalize_text
@@ -41,7 +41,7 @@ FUZZ = settings(deadline=None, database=None, print_blob=True,
                 phases=(Phase.explicit, Phase.generate),
                 suppress_health_check=list(HealthCheck))
 FIELDS = ("comment", "author", "email", "url")
-LIMITS = {"comment": MAX_COMMENT, "author": MAX_AUTHOR, "email": MAX_EMAIL, "url": MAX_URL}
+LIMITS = {"comment": MAX_CONTENT, "author": MAX_AUTHOR, "email": MAX_EMAIL, "url": MAX_URL}
 class Sentinel:
     def __init__(self, name: str) -> None:
         self.name = name

@@ -17,10 +17,10 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from sqlalchemy import select
 
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.services import set_visible_status
 from blogapp.extensions import db
 from blogapp.models import Comment, User
-from blogapp.policy import CommentStatus
-from blogapp.services.comments import set_visible_status
 from tests.conftest import csrf_from
 from tests.security.conftest import FAST_DISCUSSION, form_token_from
 

@@ -68,8 +68,8 @@ def staff_reply(app, author_id: int) -> int:
     """A reply published by the staff member *author_id*."""
     from flask import current_app
 
-    from blogapp.discussion import load_settings
-    from blogapp.moderation.actions import reply
+    from blogapp.comments.moderation import reply
+    from blogapp.comments.settings import load_settings
     from tests.factories import make_article
     from tests.security.conftest import add_comment
 

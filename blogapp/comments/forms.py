@@ -13,12 +13,11 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
+from blogapp.comments.entry import MAX_AUTHOR, MAX_CONTENT, MAX_EMAIL, MAX_URL
 from blogapp.forms import TextForm
 from blogapp.integers import parse_int
 from blogapp.unicode_text import normalize_text
 
-# WordPress's limits (wp_get_comment_fields_max_lengths).
-MAX_AUTHOR, MAX_EMAIL, MAX_URL, MAX_COMMENT = 245, 100, 200, 65525
 FORM_TOKEN_SALT = "comment-form-timestamp"
 
 
@@ -122,7 +121,7 @@ class CommentForm(TextForm):
         csrf = False
 
     comment = TextAreaField("Comment", filters=[_text],
-                            validators=[DataRequired(), MaxLength(max=MAX_COMMENT)])
+                            validators=[DataRequired(), MaxLength(max=MAX_CONTENT)])
     author = StringField("Name", filters=[_line], validators=[MaxLength(max=MAX_AUTHOR)])
     email = EmailField("Email", filters=[_line],
                        validators=[MaxLength(max=MAX_EMAIL), _valid_email])

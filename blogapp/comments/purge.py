@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
-from blogapp.discussion import SiteSettings
+from blogapp.comments.links import forget_expired
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.settings import SiteSettings
 from blogapp.extensions import db
 from blogapp.models import AuditEntry, Comment
 from blogapp.models.base import utcnow
-from blogapp.moderation.links import forget_expired
-from blogapp.policy import CommentStatus
 
 BATCH_SIZE = 500
 

@@ -1,4 +1,6 @@
-"""Render an article page with its comments and the Leave a Reply form."""
+"""The comment area of a target's page: the comment list and the Leave a Reply form,
+and the cookies that make it personal. The host draws the page around it
+(Host.render_page; its template includes comments/area.html)."""
 
 from __future__ import annotations
 
@@ -11,15 +13,17 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from blogapp.comments.display import NoSuchCommentPage, ThreadPage, thread_page
-from blogapp.comments.form import CommentForm, issue_form_token
+from blogapp.comments.forms import CommentForm, issue_form_token
+from blogapp.comments.host import Target
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.services import comments_closed
+from blogapp.comments.settings import SiteSettings, load_settings
+from blogapp.comments.state import current_host
 from blogapp.comments.stored import stored_page
-from blogapp.discussion import SiteSettings, load_settings
+from blogapp.comments.threads import NoSuchCommentPage, ThreadPage, thread_page
 from blogapp.extensions import db
-from blogapp.models import Article, Comment
+from blogapp.models import Comment
 from blogapp.models.base import utcnow
-from blogapp.policy import CommentStatus
-from blogapp.services.comments import comments_closed
 from blogapp.site import site_version
 
 HELD_COOKIE = "comment_held"
@@ -54,10 +58,10 @@ def held_comments() -> list[tuple[int, str]]:
             and isinstance(pair[1], str)][:20]
 
 
-def held_cookie(comment: Comment) -> str:
-    """Return the cookie value naming *comment* and this browser's other held comments."""
-    pairs = [[comment.id, comment.preview_token],
-             *[[i, t] for i, t in held_comments() if i != comment.id]][:20]
+def held_cookie(comment_id: int, preview_token: str) -> str:
+    """Return the cookie value naming a comment and this browser's other held comments."""
+    pairs = [[comment_id, preview_token],
+             *[[i, t] for i, t in held_comments() if i != comment_id]][:20]
     return held_serializer().dumps(pairs)
 
 
@@ -75,7 +79,7 @@ def requested_cpage(args: MultiDict) -> int | None:
     return int(values[0])
 
 
-def reply_target(article: Article, settings: SiteSettings, wanted: str | None):
+def reply_target(article: Target, settings: SiteSettings, wanted: str | None):
     """Return (id, author) of the comment a reply may go under, or None for a new thread.
 
     As WordPress's ``_get_comment_reply_id``: only an approved comment of this article;
@@ -90,7 +94,7 @@ def reply_target(article: Article, settings: SiteSettings, wanted: str | None):
             Comment.depth < settings.thread_depth)).first()
 
 
-def blank_form(article: Article, settings: SiteSettings) -> CommentForm:
+def blank_form(article: Target, settings: SiteSettings) -> CommentForm:
     form = CommentForm(formdata=None, require_name_email=settings.require_name_email)
     for field, cookie in DETAIL_COOKIES.items():
         form[field].data = request.cookies.get(cookie, "")[:250]
@@ -98,7 +102,7 @@ def blank_form(article: Article, settings: SiteSettings) -> CommentForm:
     return form
 
 
-def article_etag(article: Article, settings: SiteSettings) -> str | None:
+def article_etag(article, settings: SiteSettings) -> str | None:
     """Return a validator for this reader's personal copy of the page (None: always render).
 
     It covers everything the page shows: the article, its comments (comments_version),
@@ -125,7 +129,7 @@ def plain_reader() -> bool:
                 or any(c in request.cookies for c in DETAIL_COOKIES.values()))
 
 
-def render_plain_page(article: Article, settings: SiteSettings,
+def render_plain_page(article: Target, settings: SiteSettings,
                       cpage: int | None) -> tuple[str, ThreadPage]:
     """Render the page every plain reader sees, with FORM_TOKEN_SLOT for the form token.
 
@@ -139,7 +143,7 @@ def render_plain_page(article: Article, settings: SiteSettings,
     return _render(article, form, settings, closed, comment_list, None, None), thread
 
 
-def render_article_page(article: Article, form: CommentForm | None = None, status: int = 200,
+def render_article_page(article: Target, form: CommentForm | None = None, status: int = 200,
                         settings: SiteSettings | None = None, message: str | None = None,
                         cpage: int | None = None):
     """Render the page for one reader: a refused form kept, their details, a reply."""
@@ -159,31 +163,34 @@ def render_article_page(article: Article, form: CommentForm | None = None, statu
         comment_list = _render_list(article, thread, settings, closed)
     else:
         comment_list = cached_list(article, settings, closed, cpage)
-    return _render(article, form, settings, closed, comment_list, replying_to, message), status
+    return _render(article, form, settings, closed, comment_list, replying_to, message,
+                   status), status
 
 
-def _render(article: Article, form: CommentForm, settings: SiteSettings, closed: bool,
-            comment_list: Markup, replying_to, message: str | None) -> str:
-    return render_template(
-        "blog/article.html", article=article, form=form, settings=settings, closed=closed,
-        comment_list=comment_list, replying_to=replying_to, form_message=message,
-    )
+def _render(article: Target, form: CommentForm, settings: SiteSettings, closed: bool,
+            comment_list: Markup, replying_to, message: str | None, status: int = 200) -> str:
+    """Ask the host to draw the target's page around the comment area."""
+    context = {"article": article, "form": form, "settings": settings, "closed": closed,
+               "comment_list": comment_list, "replying_to": replying_to,
+               "form_message": message}
+    return current_host().render_page(article, context, status)
 
 
-def _render_list(article: Article, thread: ThreadPage, settings: SiteSettings,
+def _render_list(article: Target, thread: ThreadPage, settings: SiteSettings,
                  closed: bool) -> Markup:
     return Markup(render_template("comments/list.html", article=article, thread=thread,
                                   settings=settings, closed=closed))
 
 
-def article_key(article: Article) -> tuple:
-    """What identifies this version of an article and its visible comments.
+def article_key(article) -> tuple:
+    """What identifies this version of an article row (or the blog's version row) and of
+    its visible comments: Target.key for the blog's articles.
 
     created_at tells apart a new article that reuses a deleted one's id."""
     return (article.id, article.created_at, article.updated_at, article.comments_version)
 
 
-def cached_list(article: Article, settings: SiteSettings, closed: bool,
+def cached_list(article: Target, settings: SiteSettings, closed: bool,
                 cpage: int | None) -> Markup:
     """Return the rendered comment list, stored under the article's database version."""
 
@@ -191,5 +198,5 @@ def cached_list(article: Article, settings: SiteSettings, closed: bool,
         thread = thread_page(article.id, article.comment_count, settings, page)
         return _render_list(article, thread, settings, closed), thread
 
-    key = (site_version(current_app), article_key(article), closed, settings)
+    key = (site_version(current_app), article.key, closed, settings)
     return stored_page(LIST_CACHE, key, settings, cpage, render)

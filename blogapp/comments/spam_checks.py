@@ -11,18 +11,18 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
-from blogapp.akismet_check import AkismetConfig, CommentData, check, submit
+from blogapp.comments.akismet import AkismetConfig, CommentData, check, submit
+from blogapp.comments.host import Target
+from blogapp.comments.policy import AkismetVerdict, CommentStatus, decide
+from blogapp.comments.services import gather_history, set_visible_status, submission_of
+from blogapp.comments.settings import SiteSettings
+from blogapp.comments.state import current_host
 from blogapp.database import read_only
-from blogapp.discussion import SiteSettings
 from blogapp.extensions import db
-from blogapp.models import Article, Comment
+from blogapp.models import Comment
 from blogapp.models.base import utcnow
-from blogapp.policy import AkismetVerdict, CommentStatus, decide
-from blogapp.services.comments import gather_history, set_visible_status, submission_of
-from blogapp.site import external_url
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +30,9 @@ RETRY_STATES = (AkismetVerdict.OWED.value, AkismetVerdict.UNAVAILABLE.value)
 RECHECK_MAX_AGE = timedelta(days=15)
 
 
-def comment_data(comment: Comment, article: Article, config: AkismetConfig) -> CommentData:
-    """Describe *comment* to Akismet; the permalink is the article's address on SITE_URL."""
-    permalink = external_url(current_app._get_current_object(), "blog.article",
-                             slug=article.slug)
+def comment_data(comment: Comment, article: Target, config: AkismetConfig) -> CommentData:
+    """Describe *comment* to Akismet; the permalink is the target's address (Target.url)."""
+    permalink = article.url
     return CommentData(
         user_ip=comment.ip or "127.0.0.1", user_agent=comment.user_agent,
         referrer=comment.referrer, permalink=permalink,
@@ -56,7 +55,7 @@ def run_spam_check(comment_id: int, config: AkismetConfig, settings: SiteSetting
         if comment is None or comment.spam_check not in RETRY_STATES:
             db.session.rollback()
             return None
-        article = db.session.get(Article, comment.article_id)
+        article = current_host().target(comment.article_id)
         data = comment_data(comment, article, config)
         asked = submission_of(comment)
         history = gather_history(asked, settings, now, exclude_id=comment.id)
@@ -110,7 +109,7 @@ def send_feedback(comment_id: int, config: AkismetConfig) -> bool:
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.feedback_owed is None:
         return True
-    article = db.session.get(Article, comment.article_id)
+    article = current_host().target(comment.article_id)
     data, spam = comment_data(comment, article, config), comment.feedback_owed == "spam"
     db.session.commit()  # hold no lock while Akismet answers
     ok, detail = submit(config, data, spam=spam)

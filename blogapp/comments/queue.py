@@ -38,10 +38,10 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, or_, select, tuple_
 
+from blogapp.comments.policy import CommentStatus
 from blogapp.extensions import db
 from blogapp.integers import parse_int
 from blogapp.models import Article, Comment, CommentStatusCount
-from blogapp.policy import CommentStatus
 
 STATUSES: tuple[str, ...] = tuple(status.value for status in CommentStatus)
 TAB_ORDER: tuple[str, ...] = ("pending", "approved", "spam", "trash")

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, func, or_, select
 from werkzeug.exceptions import NotFound
 
-from blogapp.discussion import SiteSettings
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.settings import SiteSettings
 from blogapp.extensions import db
 from blogapp.models import Comment
-from blogapp.policy import CommentStatus
 
 APPROVED = CommentStatus.APPROVED.value
 PUBLIC_COLUMNS = (Comment.id, Comment.parent_id, Comment.depth, Comment.author, Comment.url,

@@ -11,17 +11,20 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import akismet
 import httpx
+from flask import current_app, has_app_context
 
-from blogapp.policy import AkismetVerdict
+from blogapp.comments.config import DEFAULTS, flag
+from blogapp.comments.policy import AkismetVerdict
 
-DEFAULT_API_URL = "https://rest.akismet.com"
-DEFAULT_TIMEOUT = 3.0
+DEFAULT_API_URL = DEFAULTS["AKISMET_API_URL"][0]
+DEFAULT_TIMEOUT = DEFAULTS["AKISMET_TIMEOUT"][0]
 
 _VERDICTS = {
     akismet.CheckResponse.HAM: AkismetVerdict.HAM,
@@ -54,8 +57,8 @@ def config_from_mapping(m: Mapping[str, Any]) -> AkismetConfig:
         blog_url=_text(m.get("AKISMET_BLOG_URL")),
         api_url=_text(m.get("AKISMET_API_URL")) or DEFAULT_API_URL,
         timeout=float(m.get("AKISMET_TIMEOUT") or DEFAULT_TIMEOUT),
-        is_test=_flag(m.get("AKISMET_IS_TEST")),
-        blog_lang=_text(m.get("AKISMET_BLOG_LANG")) or "en",
+        is_test=flag(m.get("AKISMET_IS_TEST")),
+        blog_lang=_text(m.get("AKISMET_BLOG_LANG")) or DEFAULTS["AKISMET_BLOG_LANG"][0],
         blog_charset=_text(m.get("AKISMET_BLOG_CHARSET")) or "UTF-8",
     )
 
@@ -135,46 +138,67 @@ class _ShrinkingTimeouts(dict):
         return left if value is None else min(value, left)
 
 
-_clients: dict[AkismetConfig, tuple[akismet.SyncClient, httpx.Client]] = {}
-_clients_lock = threading.Lock()
-_last = threading.local()  # the last Akismet response seen by this thread
+_last: ContextVar[httpx.Response | None] = ContextVar("akismet_last_response", default=None)
 
 
 def _remember(response: httpx.Response) -> None:
     response.read()
-    _last.response = response
+    _last.set(response)
+
+
+class AkismetClients:
+    """One HTTP client per Akismet config, reused across requests (built unverified: no
+    extra round trip). An app keeps its own on app.extensions["comments"]."""
+
+    def __init__(self) -> None:
+        self._clients: dict[AkismetConfig, tuple[akismet.SyncClient, httpx.Client]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, config: AkismetConfig) -> akismet.SyncClient:
+        with self._lock:
+            entry = self._clients.get(config)
+            if entry is None:
+                http = httpx.Client(
+                    headers={"User-Agent": akismet.USER_AGENT},
+                    timeout=httpx.Timeout(config.timeout),
+                    transport=RedirectTransport(config.api_url, budget=config.timeout),
+                    event_hooks={"response": [_remember]},
+                )
+                keys = akismet.Config(key=config.api_key or "", url=config.blog_url or "")
+                entry = (akismet.SyncClient(config=keys, http_client=http), http)
+                self._clients[config] = entry
+            return entry[0]
+
+    def close(self) -> None:
+        """Close every HTTP client (at shutdown, in tests, after a config change)."""
+        with self._lock:
+            entries = list(self._clients.values())
+            self._clients.clear()
+        for _, http in entries:
+            http.close()
+
+
+#: The clients of code that runs outside any app (scripts, the unit tests).
+APPLESS_CLIENTS = AkismetClients()
 
 
 def _client(config: AkismetConfig) -> akismet.SyncClient:
-    """Return the shared client for *config* (built unverified: no extra round trip)."""
-    with _clients_lock:
-        entry = _clients.get(config)
-        if entry is None:
-            http = httpx.Client(
-                headers={"User-Agent": akismet.USER_AGENT},
-                timeout=httpx.Timeout(config.timeout),
-                transport=RedirectTransport(config.api_url, budget=config.timeout),
-                event_hooks={"response": [_remember]},
-            )
-            keys = akismet.Config(key=config.api_key or "", url=config.blog_url or "")
-            entry = _clients[config] = (akismet.SyncClient(config=keys, http_client=http), http)
-        return entry[0]
+    """Return the client for *config* from the current app's engine state, if any."""
+    state = current_app.extensions.get("comments") if has_app_context() else None
+    clients = state.akismet if state is not None else APPLESS_CLIENTS
+    return clients.get(config)
 
 
 def close_clients() -> None:
-    """Close every cached HTTP client (at shutdown, in tests, after a config change)."""
-    with _clients_lock:
-        entries = list(_clients.values())
-        _clients.clear()
-    for _, http in entries:
-        http.close()
+    """Close the clients of code that runs outside an app."""
+    APPLESS_CLIENTS.close()
 
 
 def check(config: AkismetConfig, data: CommentData) -> tuple[AkismetVerdict, str]:
     """Ask comment-check; answer the verdict and a detail, UNAVAILABLE on any failure."""
     if not config.enabled:
         return AkismetVerdict.DISABLED, _NOT_CONFIGURED
-    _last.response = None
+    _last.set(None)
     try:
         answer = _client(config).comment_check(**_params(config, data))
     except Exception as exc:  # any failure means "unavailable"
@@ -191,7 +215,7 @@ def submit(config: AkismetConfig, data: CommentData, *, spam: bool) -> tuple[boo
     operation = "submit-spam" if spam else "submit-ham"
     if not config.enabled:
         return False, _NOT_CONFIGURED
-    _last.response = None
+    _last.set(None)
     client = _client(config)
     send = client.submit_spam if spam else client.submit_ham
     try:
@@ -205,7 +229,7 @@ def verify(config: AkismetConfig) -> tuple[bool, str]:
     """Ask verify-key whether the key and blog URL are valid; never raise."""
     if not config.enabled:
         return False, _NOT_CONFIGURED
-    _last.response = None
+    _last.set(None)
     try:
         valid = _client(config).verify_key()
     except Exception as exc:
@@ -238,7 +262,7 @@ def _describe(exc: Exception, config: AkismetConfig) -> str:
     if isinstance(cause, httpx.ConnectError):
         return f"cannot connect to {config.api_url}: {cause}"
     if isinstance(exc, akismet.ProtocolError):
-        response = getattr(_last, "response", None)
+        response = _last.get()
         text = response.text[:200] if response is not None else "?"
         debug = _header("X-akismet-debug-help")
         return f"unexpected answer {text!r}" + (f" (debug help: {debug})" if debug else "")
@@ -259,7 +283,7 @@ def _alert() -> str:
 
 
 def _header(name: str) -> str:
-    response = getattr(_last, "response", None)
+    response = _last.get()
     return response.headers.get(name, "") if response is not None else ""
 
 
@@ -273,9 +297,3 @@ def _iso(moment: datetime | None) -> str:
 def _text(value: Any) -> str | None:
     text = str(value).strip() if value is not None else ""
     return text or None
-
-
-def _flag(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
-    return bool(value)

@@ -12,20 +12,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
 
-from blogapp import jobs
-from blogapp.discussion import SiteSettings
+from blogapp.comments import jobs
+from blogapp.comments.entry import Door, Entry, Refused
+from blogapp.comments.pipeline import submit
+from blogapp.comments.policy import REASON_HONEYPOT, AkismetVerdict, CommentStatus
+from blogapp.comments.services import bump_article, set_visible_status
+from blogapp.comments.settings import SiteSettings
 from blogapp.extensions import db
 from blogapp.models import AuditEntry, Comment, User
 from blogapp.models.base import utcnow
-from blogapp.policy import REASON_HONEYPOT, AkismetVerdict, CommentStatus
 from blogapp.sanitize import normalize_text, render_comment
-from blogapp.services.comments import (
-    CommentInput,
-    CommentRefused,
-    bump_article,
-    set_visible_status,
-    submit_comment,
-)
 
 APPROVED, PENDING = CommentStatus.APPROVED.value, CommentStatus.PENDING.value
 SPAM, TRASH = CommentStatus.SPAM.value, CommentStatus.TRASH.value
@@ -209,29 +205,23 @@ def _set_text(comment: Comment, text: str, site_url: str | None) -> None:
         bump_article(comment.article_id, 0)
 
 
-def reply(comment_id: int, text: str, actor, settings: SiteSettings, *,
-          secret: str, site_url: str | None = None) -> Comment:
-    """Publish a moderator's reply; a pending comment replied to is approved first."""
+def reply(comment_id: int, text: str, actor, settings: SiteSettings | None = None, *,
+          secret: str | None = None, site_url: str | None = None) -> Comment:
+    """Publish a moderator's reply through the pipeline's STAFF door: a pending comment
+    replied to is approved (its author told, as by moderate()); the reply, the approval
+    and their audit rows commit together. (*settings*, *secret* and *site_url* are the
+    app's, which the pipeline reads itself.)"""
     parent = db.session.get(Comment, comment_id)
     if parent is None:
         raise ActionError("That comment no longer exists.")
     if parent.status not in (PENDING, APPROVED):
         raise ActionError("Restore the comment before replying to it.")
-    if parent.status == PENDING:
-        set_visible_status(parent, APPROVED)
-        _audit(parent.id, actor.id, "approve", PENDING, APPROVED, "Approved by replying")
-    try:
-        answer = submit_comment(
-            CommentInput(article_id=parent.article_id, author=actor.display_name,
-                         email=actor.email, url="", content=normalize_text(text, multiline=True),
-                         parent_id=parent.id, user_id=actor.id),
-            settings, secret=secret, akismet_configured=False, site_url=site_url)
-    except CommentRefused as exc:
-        db.session.rollback()
-        raise ActionError(exc.message) from exc
-    _audit(answer.id, actor.id, "reply", None, answer.status, f"Reply to comment #{parent.id}")
-    db.session.commit()
-    return answer
+    outcome = submit(Entry(target_id=parent.article_id, author=actor.display_name,
+                           email=actor.email, url="", content=normalize_text(text, multiline=True),
+                           parent_id=parent.id, user_id=actor.id), door=Door.STAFF)
+    if isinstance(outcome, Refused):
+        raise ActionError(outcome.message)
+    return db.session.get(Comment, outcome.comment_id)
 
 
 def undo(entry_ids: Iterable[int], actor_id: int | None, *,

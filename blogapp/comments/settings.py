@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from blogapp.comments.policy import DiscussionSettings, parse_keys
 from blogapp.extensions import db
 from blogapp.models import SiteSetting
-from blogapp.policy import DiscussionSettings, parse_keys
 
 
 @dataclass(frozen=True)

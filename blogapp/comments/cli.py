@@ -1,36 +1,39 @@
-"""`flask --app wsgi comments ...` and `akismet ...`: jobs safe to run from cron."""
+"""The engine's commands: `flask comments ...`, `flask akismet ...`, `flask privacy ...`
+(all safe to run from cron, except privacy export, which prints personal data)."""
 
 from __future__ import annotations
+
+import json
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from blogapp.akismet_check import config_from_mapping, verify
+from blogapp.comments.akismet import config_from_mapping, verify
+from blogapp.comments.privacy import audit_export, export
+from blogapp.comments.purge import purge
+from blogapp.comments.settings import load_settings
+from blogapp.comments.spam_checks import (
+    owed_checks,
+    owed_feedback,
+    run_spam_check,
+    send_feedback,
+)
 
 comments_cli = AppGroup("comments", help="Comment housekeeping (safe to run from cron).")
 akismet_cli = AppGroup("akismet", help="The Akismet connection.")
+privacy_cli = AppGroup("privacy", help="Readers' personal data.")
 
 
 def register(app: Flask) -> None:
-    from blogapp.moderation import cli as moderation_cli  # noqa: F401  (adds its commands)
-
     app.cli.add_command(comments_cli)
     app.cli.add_command(akismet_cli)
-    app.cli.add_command(moderation_cli.privacy_cli)
+    app.cli.add_command(privacy_cli)
 
 
 @comments_cli.command("recheck", help="Retry owed Akismet checks and feedback, 100 at a time.")
 @click.option("--limit", default=100, show_default=True)
 def recheck(limit: int) -> None:
-    from blogapp.discussion import load_settings
-    from blogapp.services.spam_checks import (
-        owed_checks,
-        owed_feedback,
-        run_spam_check,
-        send_feedback,
-    )
-
     config = config_from_mapping(current_app.config)
     if not config.enabled:
         click.echo("Akismet is not configured; nothing to recheck.")
@@ -46,6 +49,20 @@ def recheck(limit: int) -> None:
     click.echo(f"Feedback sent to Akismet: {sent}.")
 
 
+@comments_cli.command(
+    "purge", help="Delete old spam and trash and anonymize old IPs, as the settings say.")
+def purge_command() -> None:
+    settings = load_settings(current_app.config)
+    report = purge(settings)
+
+    def age(days: int) -> str:
+        return f"older than {days} days" if days > 0 else "(off: age 0)"
+
+    click.echo(f"Deleted {report.spam} spam comments {age(settings.purge_spam_days)}.")
+    click.echo(f"Deleted {report.trash} trashed comments {age(settings.purge_trash_days)}.")
+    click.echo(f"Anonymized {report.ips} IP addresses {age(settings.anonymize_ip_days)}.")
+
+
 @akismet_cli.command("verify", help="Check the configured Akismet key.")
 def akismet_verify() -> None:
     config = config_from_mapping(current_app.config)
@@ -55,3 +72,13 @@ def akismet_verify() -> None:
     if not ok:
         raise click.ClickException(f"Akismet rejected the key: {detail}")
     click.echo(f"Akismet key is valid for {config.blog_url}.")
+
+
+@privacy_cli.command("export", help="Print everything stored about EMAIL's comments as JSON.")
+@click.argument("email")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write to this file instead of standard output.")
+def privacy_export_command(email: str, output) -> None:
+    data = export(email)
+    audit_export(None, len(data["comments"]))
+    output.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -15,12 +15,14 @@ from email.utils import formataddr, make_msgid
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from blogapp.discussion import load_settings
+from blogapp.comments.host import Target
+from blogapp.comments.links import LINK_ACTIONS, make_token
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.queue import pending_count
+from blogapp.comments.settings import load_settings
+from blogapp.comments.state import current_host
 from blogapp.extensions import db
-from blogapp.models import Article, Comment, User
-from blogapp.moderation.links import LINK_ACTIONS, make_token
-from blogapp.moderation.queue import pending_count
-from blogapp.policy import CommentStatus
+from blogapp.models import Comment, User
 from blogapp.site import external_url
 
 log = logging.getLogger(__name__)
@@ -39,16 +41,17 @@ def quoted(text: str) -> list[str]:
     return [f"> {line}" if line.strip() else ">" for line in text.splitlines()] or [">"]
 
 
-def held_message(app: Flask, comment: Comment, article: Article) -> tuple[str, str]:
+def held_message(app: Flask, comment: Comment, article: Target) -> tuple[str, str]:
     """Return the subject and body of the mail about a held comment."""
-    links = {action: external_url(app, "moderation.mail_action", comment_id=comment.id,
-                               action=action, token=make_token(comment, action))
+    links = {action: external_url(app, app.config["COMMENTS_MAIL_ACTION_ENDPOINT"],
+                                  comment_id=comment.id, action=action,
+                                  token=make_token(comment, action))
              for action in LINK_ACTIONS}
     reasons = [f"  - {r['message']}" for r in comment.reasons] or ["  - (none recorded)"]
     waiting = pending_count()
     lines = [
         f'A new comment on the post "{article.title}" is waiting for your approval',
-        external_url(app, "blog.article", slug=article.slug),
+        article.url,
         "",
         f"Author: {comment.author or 'Anonymous'} (IP address: {comment.ip or 'unknown'})",
         f"Email: {comment.email or 'none given'}",
@@ -66,15 +69,15 @@ def held_message(app: Flask, comment: Comment, article: Article) -> tuple[str, s
         "",
         f"Currently {waiting} {'comment is' if waiting == 1 else 'comments are'} "
         "waiting for approval. Please visit the moderation panel:",
-        external_url(app, "moderation.comments", status="pending"),
+        external_url(app, app.config["COMMENTS_QUEUE_ENDPOINT"], status="pending"),
     ]
     subject = f'[{app.config["SITE_NAME"]}] Please moderate: "{article.title}"'
     return subject, "\n".join(lines) + "\n"
 
 
-def approved_message(app: Flask, comment: Comment, article: Article) -> tuple[str, str]:
+def approved_message(app: Flask, comment: Comment, article: Target) -> tuple[str, str]:
     """Return the mail telling an article's author about a published comment (no email, no IP)."""
-    permalink = external_url(app, "blog.article", slug=article.slug) + f"#{comment.anchor}"
+    permalink = f"{article.url}#{comment.anchor}"
     lines = [
         f'New comment on your post "{article.title}"',
         f"Author: {comment.author or 'Anonymous'}",
@@ -123,7 +126,9 @@ def send_held_notification(comment_id: int) -> int:
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.status != CommentStatus.PENDING.value:
         return 0
-    article = db.session.get(Article, comment.article_id)
+    article = current_host().target(comment.article_id)
+    if article is None:
+        return 0
     subject, body = held_message(app, comment, article)
     return _send_logged(app, moderator_addresses(), subject, body, comment_id)
 
@@ -146,9 +151,10 @@ def send_approved_notification(comment_id: int) -> int:
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.status != CommentStatus.APPROVED.value:
         return 0
-    article = db.session.get(Article, comment.article_id)
-    author = article.author if article is not None else None
-    if author is None or not author.active or comment.user_id == author.id:
+    article = current_host().target(comment.article_id)
+    if article is None or not article.owner_email:
         return 0
+    if comment.user_id is not None and comment.user_id == article.owner_id:
+        return 0  # the owner's own reply
     subject, body = approved_message(app, comment, article)
-    return _send_logged(app, [author.email], subject, body, comment_id)
+    return _send_logged(app, [article.owner_email], subject, body, comment_id)

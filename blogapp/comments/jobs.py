@@ -1,0 +1,113 @@
+"""Work done off the request path: spam checks, Akismet feedback, notification mail.
+
+SPAM_CHECK_MODE chooses where it runs:
+- "inline": in the request, bounded by AKISMET_TIMEOUT (simple; used by most tests);
+- "thread": the app's small in-process thread pool (one machine, no extra server);
+- "rq": RQ workers on Redis (RQ_REDIS_URL) for sites that outgrow one machine; a worker
+  builds the app with COMMENTS_RQ_APP_FACTORY.
+Whatever the mode, the comment row records what is owed, so nothing is lost when a
+process dies: `flask --app wsgi comments recheck` picks it up.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+
+from flask import Flask, current_app
+from redis import Redis
+from rq import Queue
+from werkzeug.utils import import_string
+
+from blogapp.comments.akismet import config_from_mapping
+from blogapp.comments.notify import send_approved_notification, send_held_notification
+from blogapp.comments.policy import CommentStatus
+from blogapp.comments.settings import load_settings
+from blogapp.comments.spam_checks import run_spam_check, send_feedback
+from blogapp.comments.state import comments_state
+from blogapp.extensions import db
+
+log = logging.getLogger(__name__)
+RQ_QUEUE = "blogapp"
+
+
+class Task(enum.StrEnum):
+    SPAM_CHECK = "spam_check"  # ask Akismet; mail the moderators if it stays held
+    FEEDBACK = "feedback"  # tell Akismet a moderator disagreed
+    NOTIFY = "notify"  # mail the moderators about a held comment
+    NOTIFY_AUTHOR = "notify_author"  # mail the article's author about an approved one
+
+
+MAIL_TASKS = frozenset({Task.NOTIFY, Task.NOTIFY_AUTHOR})
+
+
+def dispatch(task: str, comment_id: int) -> None:
+    """Run *task* for a comment in the configured place."""
+    task = Task(task)
+    app = current_app._get_current_object()
+    if task in MAIL_TASKS and not app.config.get("MAIL_SERVER"):
+        return  # mail is off: nothing to do, no job to queue
+    mode = app.config["SPAM_CHECK_MODE"]
+    if mode == "inline":
+        run_task(app, task, comment_id)
+    elif mode == "rq":
+        _rq_queue(app).enqueue(rq_task, task.value, comment_id,
+                               app.config["COMMENTS_RQ_APP_FACTORY"])
+    else:
+        comments_state(app).pool().submit(_guarded, app, task, comment_id)
+
+
+def _guarded(app: Flask, task: Task, comment_id: int) -> None:
+    try:
+        run_task(app, task, comment_id)
+    except Exception:  # the row still says what is owed; recheck will retry
+        log.exception("background %s for comment %s failed", task, comment_id)
+
+
+def _spam_check(app: Flask, comment_id: int) -> None:
+    status = run_spam_check(comment_id, config_from_mapping(app.config),
+                            load_settings(app.config))
+    if status == CommentStatus.PENDING:
+        send_held_notification(comment_id)
+
+
+HANDLERS: dict[Task, Callable[[Flask, int], object]] = {
+    Task.SPAM_CHECK: _spam_check,
+    Task.FEEDBACK: lambda app, cid: send_feedback(cid, config_from_mapping(app.config)),
+    Task.NOTIFY: lambda app, cid: send_held_notification(cid),
+    Task.NOTIFY_AUTHOR: lambda app, cid: send_approved_notification(cid),
+}
+
+
+def run_task(app: Flask, task: str, comment_id: int) -> None:
+    with app.app_context():
+        try:
+            HANDLERS[Task(task)](app, comment_id)
+        finally:
+            db.session.remove()
+
+
+def wait_for_jobs(app: Flask | None = None) -> None:
+    """Finish every job queued in the app's pool (tests and shutdown)."""
+    comments_state(app).wait_for_jobs()
+
+
+def _rq_queue(app: Flask) -> Queue:
+    return Queue(RQ_QUEUE, connection=Redis.from_url(app.config["RQ_REDIS_URL"]))
+
+
+#: RQ workers have no app: each builds one per factory, once per process.
+_worker_apps: dict[str, Flask] = {}
+
+
+def worker_app(factory: str = "blogapp:create_app") -> Flask:
+    """Return the app an RQ worker runs jobs in, built by *factory* from the environment."""
+    if factory not in _worker_apps:
+        _worker_apps[factory] = import_string(factory.replace(":", "."))()
+    return _worker_apps[factory]
+
+
+def rq_task(task: str, comment_id: int, factory: str = "blogapp:create_app") -> None:
+    """Entry point for RQ workers (`rq worker blogapp`)."""
+    run_task(worker_app(factory), task, comment_id)

@@ -1,0 +1,270 @@
+"""The comment pipeline: every door (the form, the JSON API, the embed, moderators'
+replies, the importer) calls submit(), which runs every check in one place.
+
+The order is the cost order: the target (visible, open), the form token, the shape a door
+cannot be trusted with (length, an empty text), the thread, then the database refusals
+(a flood, a duplicate: indexed queries on the text as typed); a honeypot catch is kept as
+escaped plain text; only a post that is left is rendered and sanitized, then decided.
+
+Transactions: a reader's post checks in a reading transaction (``read_only()``: on SQLite
+no write lock) and ends it before the INSERT, so the writing transaction holds the INSERT
+and the article's counter UPDATE alone. A moderator's reply and an import check and write
+in one transaction, with their audit rows. Jobs (spam check, mail) go out after the commit.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from blogapp.comments import jobs
+from blogapp.comments.akismet import config_from_mapping
+from blogapp.comments.avatars import avatar_seed
+from blogapp.comments.entry import (
+    MAX_CONTENT,
+    Accepted,
+    Door,
+    Entry,
+    Refused,
+    too_long,
+)
+from blogapp.comments.forms import check_form_token
+from blogapp.comments.policy import (
+    REASON_HONEYPOT,
+    AkismetVerdict,
+    CommentStatus,
+    Reason,
+    Submission,
+    Verdict,
+    decide,
+    refuse,
+)
+from blogapp.comments.services import (
+    bump_article,
+    comments_closed,
+    gather_history,
+    set_visible_status,
+)
+from blogapp.comments.settings import SiteSettings, load_settings
+from blogapp.comments.state import current_host
+from blogapp.comments.threads import page_of
+from blogapp.database import read_only
+from blogapp.extensions import db
+from blogapp.models import AuditEntry, Comment
+from blogapp.models.base import utcnow
+from blogapp.models.comment import new_preview_token
+from blogapp.sanitize import render_comment, render_plain, rendered_comment, visible_text
+from blogapp.site import site_url
+
+__all__ = ["Accepted", "Door", "Entry", "Refused", "admit", "form_token_refusal", "submit"]
+
+APPROVED, PENDING = CommentStatus.APPROVED, CommentStatus.PENDING
+GONE = Refused("not_found", 404, "This article does not exist or is not published.")
+CLOSED = Refused("closed", 403, "Comments are closed on this article.")
+PARENT_GONE = "The comment you are replying to is not available."
+
+
+class _Refusal(Exception):
+    def __init__(self, refused: Refused) -> None:
+        super().__init__(refused.message)
+        self.refused = refused
+
+
+def admit(target_id: int, *, door: Door, settings: SiteSettings | None = None,
+          now: datetime | None = None) -> Refused | None:
+    """Say why *target_id* takes no comment through *door* now (gone, closed), or None.
+
+    submit() runs it first; a door that checks shape may ask it before, so a closed
+    article answers 403 whatever the post holds."""
+    settings = settings or load_settings(current_app.config)
+    now = now or utcnow()
+    target = current_host().target(target_id)
+    if target is None or (door is not Door.IMPORT and not target.visible):
+        return GONE
+    if door.reader and comments_closed(target, settings, now):
+        return CLOSED
+    return None
+
+
+def submit(entry: Entry, *, door: Door, now: datetime | None = None,
+           settings: SiteSettings | None = None) -> Accepted | Refused:
+    """Check, decide and store *entry*; commit; send what is owed after the commit.
+
+    *settings*: the discussion settings the door already read in this request (default:
+    read them)."""
+    settings = settings or load_settings(current_app.config)
+    clock = None if now is None else now.replace(tzinfo=UTC).timestamp()  # the form token's
+    now = entry.created_at if door is Door.IMPORT and entry.created_at else (now or utcnow())
+    reading = read_only() if door.reader else nullcontext()
+    try:
+        with reading:
+            comment = _prepare(entry, door, settings, now, clock)
+            if door.reader:
+                db.session.commit()  # end the reading transaction; the insert takes its own
+        approved_parent = _store(comment, entry, door)
+    except _Refusal as refusal:
+        db.session.rollback()
+        return refusal.refused
+    _dispatch(comment, door, approved_parent)
+    status = CommentStatus(comment.status)
+    page = None
+    if status in (APPROVED, PENDING):
+        with read_only():  # the comment is committed; what follows only reads
+            db.session.commit()
+            page = page_of(comment, settings)
+    return Accepted(
+        comment_id=comment.id, status=status, page=page, target_id=comment.article_id,
+        reasons=tuple(Reason(r["code"], r["message"]) for r in comment.reasons),
+        preview_token=comment.preview_token)
+
+
+def _prepare(entry: Entry, door: Door, settings: SiteSettings, now: datetime,
+             clock: float | None) -> Comment:
+    """Run every check, reading only; return the comment unsaved. Raise _Refusal."""
+    config = current_app.config
+    refused = admit(entry.target_id, door=door, settings=settings, now=now)
+    if refused is not None:
+        raise _Refusal(refused)
+    if door.reader:
+        refused = form_token_refusal(entry, settings, clock)
+        if refused is not None:
+            raise _Refusal(refused)
+    _check_text(entry)
+    depth = _thread_depth(entry, door, settings)
+    submission = Submission(
+        article_id=entry.target_id, parent_id=entry.parent_id, author=entry.author,
+        email=entry.email, url=entry.url, content=entry.content, content_html="",
+        ip=entry.ip, user_agent=entry.user_agent, link_count=0,
+    )
+    history = None if door is Door.STAFF else gather_history(submission, settings, now)
+    if door.reader:
+        refusal = refuse(submission, settings.policy, history, now)
+        if refusal is not None:
+            raise _Refusal(Refused(refusal.code, refusal.status_code, refusal.message,
+                                   retry_after=refusal.retry_after))
+    url = site_url(current_app)
+    spam_check = AkismetVerdict.DISABLED
+    if door is Door.STAFF:
+        html = render_comment(entry.content, url)
+        verdict = Verdict(APPROVED, (Reason("staff", "Written by a moderator"),))
+    elif door is Door.IMPORT and entry.status is not None:
+        html = render_comment(entry.content, url)
+        verdict = Verdict(CommentStatus(entry.status),
+                          (Reason("imported", "Imported with this status"),))
+    elif entry.honeypot:
+        html = render_plain(entry.content)  # rendered for real if a moderator rescues it
+        verdict = Verdict(CommentStatus.SPAM, (
+            Reason(REASON_HONEYPOT, "Filled in the hidden field that only robots see"),))
+    else:  # a reader's post, or an import without a status of its own: the policy decides
+        submission = with_rendering(submission, url)
+        html = submission.content_html
+        if door.reader and config_from_mapping(config).enabled and settings.akismet_enabled:
+            spam_check = AkismetVerdict.OWED
+        verdict = decide(submission, settings.policy, history, spam_check, now)
+
+    comment = Comment(
+        article_id=entry.target_id, parent_id=entry.parent_id, depth=depth,
+        author=entry.author, email=entry.email, url=entry.url,
+        avatar_seed=avatar_seed(config["SECRET_KEY"], entry.email, entry.author),
+        content=entry.content, content_html=html, status=verdict.status.value,
+        spam_check=spam_check.value, spam_check_attempts=0, blatant=verdict.blatant,
+        ip=entry.ip, user_agent=entry.user_agent[:255], referrer=entry.referrer[:255],
+        user_id=entry.user_id, created_at=now, updated_at=now,
+        preview_token=new_preview_token(),  # the author's held preview names it
+    )
+    comment.reasons = [{"code": r.code, "message": r.message} for r in verdict.reasons]
+    return comment
+
+
+def form_token_refusal(entry: Entry, settings: SiteSettings,
+                       clock: float | None = None) -> Refused | None:
+    """Say why *entry*'s form token is refused (forged, too fresh, too old, for another
+    target), or None. submit() asks it of every reader door; a door that must write before
+    submit() (the API creating an external page's thread) asks it first."""
+    subject = entry.token_subject if entry.token_subject is not None else entry.target_id
+    complaint = check_form_token(current_app.config["SECRET_KEY"], entry.form_token, subject,
+                                 settings.form_min_seconds, settings.form_max_age_hours,
+                                 now=clock)
+    return Refused("form_token", 400, complaint) if complaint else None
+
+
+def with_rendering(submission: Submission, site_url: str | None) -> Submission:
+    """Return *submission* with its safe HTML, its link count and what it reads as."""
+    rendered = rendered_comment(submission.content, site_url)
+    return replace(submission, content_html=rendered.html, link_count=rendered.links,
+                   content_text=rendered.text, author_text=visible_text(submission.author))
+
+
+def _check_text(entry: Entry) -> None:
+    """What every door must hold to, whatever its own shape checks (the API's are its own)."""
+    if not entry.content.strip():
+        raise _Refusal(Refused("required", 400, "Please type your comment text.", "comment"))
+    if len(entry.content) > MAX_CONTENT:
+        raise _Refusal(Refused("too_long", 400, too_long(MAX_CONTENT), "comment"))
+
+
+def _thread_depth(entry: Entry, door: Door, settings: SiteSettings) -> int:
+    if entry.parent_id is None:
+        return 1
+    parent = db.session.get(Comment, entry.parent_id)
+    allowed = {APPROVED, PENDING} if door is Door.STAFF else {APPROVED}
+    if door is Door.IMPORT:
+        allowed = set(CommentStatus)
+    if parent is None or parent.article_id != entry.target_id or parent.status not in allowed:
+        raise _Refusal(Refused("parent", 400, PARENT_GONE, "comment_parent"))
+    if door is not Door.IMPORT and parent.depth >= settings.thread_depth:
+        raise _Refusal(Refused(
+            "depth", 400, f"Replies can nest {settings.thread_depth} levels deep at most; "
+            "reply to an earlier comment in this thread.", "comment_parent"))
+    return parent.depth + 1
+
+
+def _store(comment: Comment, entry: Entry, door: Door) -> int | None:
+    """Insert *comment* (and count it when visible); for STAFF approve a held parent and
+    write the audit rows; commit. Return the id of a parent approved by replying."""
+    approved_parent = None
+    if door is Door.STAFF and entry.parent_id is not None:
+        parent = db.session.get(Comment, entry.parent_id, with_for_update=True)
+        if parent is None or parent.status not in (APPROVED, PENDING):
+            raise _Refusal(Refused("parent", 400, PARENT_GONE, "comment_parent"))
+        if parent.status == PENDING:
+            set_visible_status(parent, APPROVED.value)
+            _audit(parent.id, entry.user_id, "approve", PENDING, APPROVED,
+                   "Approved by replying")
+            approved_parent = parent.id
+    db.session.add(comment)
+    if comment.status == APPROVED:
+        bump_article(comment.article_id, +1)
+    try:
+        if door is Door.STAFF:
+            db.session.flush()
+            _audit(comment.id, entry.user_id, "reply", None, comment.status,
+                   f"Reply to comment #{entry.parent_id}" if entry.parent_id else "Comment")
+        db.session.commit()
+    except IntegrityError:  # the article or the parent was deleted meanwhile
+        db.session.rollback()
+        raise _Refusal(Refused("gone", 404, "This article or the comment you reply to is "
+                               "gone.")) from None
+    return approved_parent
+
+
+def _audit(comment_id: int, actor_id: int | None, action: str, from_status: str | None,
+           to_status: str | None, note: str) -> None:
+    db.session.add(AuditEntry(comment_id=comment_id, user_id=actor_id, action=action,
+                              from_status=from_status, to_status=to_status, note=note,
+                              created_at=utcnow()))
+
+
+def _dispatch(comment: Comment, door: Door, approved_parent: int | None) -> None:
+    if door is Door.IMPORT:
+        return
+    if approved_parent is not None:
+        jobs.dispatch("notify_author", approved_parent)  # as moderate() does on approve
+    if comment.spam_check == AkismetVerdict.OWED.value:
+        jobs.dispatch("spam_check", comment.id)
+    elif comment.status == PENDING.value:
+        jobs.dispatch("notify", comment.id)

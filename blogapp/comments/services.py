@@ -1,0 +1,153 @@
+"""What the comment pipeline (blogapp.comments.pipeline) reads and counts: the closed
+state, the policy's history, the articles' visible counts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from blogapp.comments.policy import (
+    CommentStatus,
+    History,
+    Submission,
+)
+from blogapp.comments.settings import SiteSettings
+from blogapp.extensions import db
+from blogapp.models import Article, ArticleStatus, Comment, User
+from blogapp.models.base import utcnow
+from blogapp.sanitize import (
+    count_links,
+    visible_text,
+)
+from blogapp.unicode_text import fold
+
+APPROVED = CommentStatus.APPROVED.value
+
+
+class Openable(Protocol):
+    comments_open: bool
+    published_at: datetime | None
+
+
+def comments_closed(article: Openable, settings: SiteSettings, now: datetime) -> bool:
+    """Tell whether a target (a Target, or the blog's version row) takes no comment now:
+    closed by its own switch, or older than the close_after_days setting."""
+    if not article.comments_open:
+        return True
+    if settings.close_after_days and article.published_at is not None:
+        return article.published_at < now - timedelta(days=settings.close_after_days)
+    return False
+
+
+def gather_history(submission: Submission, settings: SiteSettings, now: datetime,
+                   exclude_id: int | None = None, *, reader: bool = True) -> History:
+    """Collect the database facts the policy needs (indexed queries and the staff list).
+
+    A *reader*'s post (not a moderator's reply) is checked against the staff accounts'
+    emails and names; staff replies never count as a reader's approved comment."""
+    policy = settings.policy
+    approved_before = False
+    if submission.email and submission.author:
+        query = select(Comment.id).where(
+            Comment.author == submission.author, Comment.email == submission.email,
+            Comment.status == APPROVED, Comment.user_id.is_(None))
+        if exclude_id is not None:
+            query = query.where(Comment.id != exclude_id)
+        approved_before = db.session.scalar(query.limit(1)) is not None
+    last_post_at = None
+    if policy.flood_seconds and exclude_id is None:
+        who = [Comment.ip == submission.ip] if submission.ip else []
+        if submission.email:
+            who.append(Comment.email == submission.email)
+        if who:
+            last_post_at = db.session.scalar(
+                select(func.max(Comment.created_at)).where(or_(*who)).where(
+                    Comment.created_at >= now - timedelta(seconds=policy.flood_seconds)))
+    duplicate = False
+    if policy.duplicate_check and exclude_id is None:
+        duplicate = db.session.scalar(
+            select(Comment.id).where(
+                Comment.article_id == submission.article_id,
+                Comment.parent_id.is_(None) if submission.parent_id is None
+                else Comment.parent_id == submission.parent_id,
+                Comment.author == submission.author, Comment.email == submission.email,
+                Comment.content == submission.content,
+            ).limit(1)) is not None
+    staff_email = staff_name = False
+    if reader and (submission.email or submission.author):
+        staff_email, staff_name = _staff_identity(submission.email, submission.author)
+    return History(approved_before=approved_before, last_post_at=last_post_at,
+                   duplicate=duplicate, staff_email=staff_email, staff_name=staff_name)
+
+
+def _staff_identity(email: str, author: str) -> tuple[bool, bool]:
+    """Tell whether *email*, and whether *author*, is a staff account's (any case, width
+    or spacing; disabled accounts included)."""
+    email_key, name_key = fold(email.strip()), _name_key(author)
+    same_email = same_name = False
+    for staff_email, staff_name in db.session.execute(select(User.email, User.display_name)):
+        same_email = same_email or bool(email_key) and fold(staff_email.strip()) == email_key
+        same_name = same_name or bool(name_key) and _name_key(staff_name) == name_key
+    return same_email, same_name
+
+
+def _name_key(name: str) -> str:
+    return " ".join(fold(name).split())
+
+
+def bump_article(article_id: int, delta: int) -> None:
+    """Change an article's approved-comment count and its cache version, in SQL."""
+    db.session.execute(
+        update(Article).where(Article.id == article_id).values(
+            comment_count=Article.comment_count + delta,
+            comments_version=Article.comments_version + 1,
+        )
+    )
+
+
+def set_visible_status(comment: Comment, new_status: str) -> str:
+    """Move *comment* to *new_status*, keeping the article's count; return the old status."""
+    old = comment.status
+    if old == new_status:
+        return old
+    comment.status = new_status
+    comment.updated_at = utcnow()
+    if old == APPROVED:
+        bump_article(comment.article_id, -1)
+    elif new_status == APPROVED:
+        bump_article(comment.article_id, +1)
+    return old
+
+
+def submission_of(comment: Comment) -> Submission:
+    """Rebuild the policy's view of a stored comment (for a later spam check)."""
+    return Submission(
+        article_id=comment.article_id, parent_id=comment.parent_id, author=comment.author,
+        email=comment.email, url=comment.url, content=comment.content,
+        content_html=comment.content_html, ip=comment.ip, user_agent=comment.user_agent,
+        link_count=count_links(comment.content_html),
+        content_text=visible_text(comment.content), author_text=visible_text(comment.author),
+    )
+
+
+def ensure_thread(slug: str, title: str, now: datetime | None = None) -> Article:
+    """Return the comment thread row of a host page that is not a blog article, made on
+    first use (published, open); commit when it is new.
+
+    Until threads have a table of their own, a thread is a row of the engine's articles
+    table: it carries the visible count and the cache version the engine keeps."""
+    row = db.session.scalar(select(Article).where(Article.slug == slug))
+    if row is None:
+        now = now or utcnow()
+        row = Article(title=title, slug=slug, status=ArticleStatus.PUBLISHED.value,
+                      published_at=now, created_at=now, updated_at=now)
+        db.session.add(row)
+        try:
+            db.session.commit()
+        except IntegrityError:  # another request made it first
+            db.session.rollback()
+            row = db.session.scalars(select(Article).where(Article.slug == slug)).one()
+    return row
