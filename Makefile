@@ -8,9 +8,16 @@ STAMP := $(VENV)/.installed
 # Test processes (pytest-xdist); each gets its own PostgreSQL and Redis database.
 TEST_WORKERS ?= 2
 
-.PHONY: run test install lint bench clean secret-key
+# axe-core (npm, test-only): the accessibility checks tests/browser/ inject into pages.
+AXE := node_modules/axe-core/axe.min.js
 
-install: $(STAMP)
+.PHONY: run test install lint bench clean secret-key screenshots
+
+install: $(STAMP) $(AXE)
+
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,7 +47,7 @@ run: $(STAMP) secret-key
 	@echo "Serving http://127.0.0.1:5000  (log in at http://127.0.0.1:5000/login)"
 	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS)
 
@@ -50,5 +57,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
+# docs/screenshots/: the theme and the admin in Chromium, desktop and phone, light and dark.
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.browser.screenshots docs/screenshots
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info node_modules

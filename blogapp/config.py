@@ -23,6 +23,7 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     SITE_NAME = "blogapp"
     SITE_TAGLINE = "Articles and the conversations they start"
+    TIMEZONE = "UTC"  # BLOGAPP_TIMEZONE: the IANA zone pages show times in
     ARTICLES_PER_PAGE = 10
     MAX_CONTENT_LENGTH = 1024 * 1024  # bodies over 1 MiB answer 413
     PROXY_COUNT = 0

@@ -19,11 +19,36 @@ def wants_json() -> bool:
     ]
 
 
-def error_response(status: int, title: str, message: str, code: str | None = None) -> Response:
+# What each staff role may do, for the 403 page a staff member meets on a page of the other.
+ROLE_CAN = {
+    "moderator": ("see the dashboard", "moderate comments: approve, unapprove, spam, trash, "
+                  "reply, edit", "change your own account and password"),
+    "owner": ("everything a moderator may", "write and publish articles", "manage media, "
+              "categories, discussion settings, users and privacy requests",
+              "read the audit log"),
+}
+
+
+def error_response(status: int, title: str, message: str,
+                   code: str | None = None) -> Response:
     if request.path.startswith("/api/") or wants_json():
         return error_json(status, message or title, code)
-    return make_response(render_template("errors/error.html", status=status, title=title,
-                                         message=message), status)
+    role = _staff_role() if status == 403 else None
+    if role == "moderator":  # every page a moderator is refused is an owner's
+        title, message = "Not for your role", (
+            "You are signed in as a moderator; this page is for the site’s owners.")
+    return make_response(render_template(
+        "errors/error.html", status=status, title=title, message=message, role=role,
+        role_can=ROLE_CAN.get(role or "", ())), status)
+
+
+def _staff_role() -> str | None:
+    from flask import session
+    from flask_login import current_user
+
+    if "_user_id" not in session or not current_user.is_authenticated:
+        return None
+    return str(current_user.role)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -20,6 +20,7 @@ from blogapp.media import bp as media_bp
 from blogapp.moderation import bp as moderation_bp
 from blogapp.paths import MIGRATIONS
 from blogapp.security import SecureCookies
+from blogapp.theme import register_theme
 
 
 def register_proxy(app: Flask) -> None:
@@ -58,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     register_seo(app)
+    register_theme(app)
 
     @app.context_processor
     def staff_context() -> dict:

@@ -209,3 +209,22 @@ def post_form(client: FlaskClient, form_url: str, data: dict, action: str | None
     page = client.get(form_url)
     payload = {"csrf_token": csrf_from(page.get_data(as_text=True)), **data}
     return client.post(action or form_url, data=payload, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole test session (each test opens its own contexts)."""
+    from tests.security.browser import CHROMIUM, LAUNCH_ARGS, chromium_available
+
+    reason = chromium_available()
+    if reason:
+        need("Chromium", reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        except Exception as exc:  # a browser that cannot start is a missing browser
+            need("Chromium", f"cannot launch {CHROMIUM}: {exc}")
+        yield chromium
+        chromium.close()

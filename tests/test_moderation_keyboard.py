@@ -8,7 +8,6 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import need
 from tests.moderation_helpers import QUIET, add_comment, new_article, status_of
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -30,19 +29,15 @@ def live(app):
 
 
 @pytest.fixture
-def page(live):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not shutil.which(CHROMIUM):
-        need("Chromium", f"{CHROMIUM} not found")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        tab = browser.new_page()
-        tab.errors = []
-        tab.on("console", lambda m: tab.errors.append(m.text)
-               if m.type == "error" and "favicon" not in m.location.get("url", "") else None)
-        tab.on("pageerror", lambda e: tab.errors.append(str(e)))
-        yield tab
-        browser.close()
+def page(live, browser):
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("console", lambda m: tab.errors.append(m.text)
+           if m.type == "error" and "favicon" not in m.location.get("url", "") else None)
+    tab.on("pageerror", lambda e: tab.errors.append(str(e)))
+    yield tab
+    context.close()
 
 
 def test_j_k_a_and_select_all(app, staff, live, page):

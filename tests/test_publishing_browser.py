@@ -18,8 +18,6 @@ from sqlalchemy import func, select
 from blogapp.extensions import db
 from blogapp.models import Article, User
 from tests import media_files as files
-from tests.conftest import need
-from tests.security.browser import CHROMIUM, LAUNCH_ARGS, chromium_available
 from tests.security.conftest import LiveServer, dispose, sqlite_app
 
 OWNER, PASSWORD = "owner@ok.example", "correct horse battery staple"
@@ -45,21 +43,6 @@ def site(tmp_path_factory):
     dispose(app)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    reason = chromium_available()
-    if reason:
-        need("Chromium", reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        try:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        except Exception as exc:  # a browser that cannot start is a missing browser
-            need("Chromium", f"cannot launch {CHROMIUM}: {exc}")
-        yield chromium
-        chromium.close()
-
 
 class Watched:
     """A page in its own context whose CSP violations and console errors are collected."""
@@ -71,9 +54,9 @@ class Watched:
         self.console: list[str] = []
         self.page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
         self.page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
-        self.failed: list[str] = []  # the favicon is issue 13's: not asked of these pages
+        self.failed: list[str] = []  # the favicon included: every page links one
         self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}")
-                     if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+                     if r.status >= 400 else None)
 
     def problems(self) -> list[str]:
         violations = self.page.evaluate("() => window.__csp")

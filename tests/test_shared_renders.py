@@ -180,7 +180,8 @@ def test_stored_links_follow_the_configured_path_prefix(app, article):
     forget_stored(app)
     html = plain(app, article, environ_overrides={"SCRIPT_NAME": f"//{EVIL}"}).text
     for link in ('href="/blog/static/style.css"', 'href="/blog/"',
-                 f'action="/blog/articles/{article}/comments"', 'href="/blog/login"'):
+                 f'action="/blog/articles/{article}/comments#form-problems"', 'href="/blog/login"',
+                 'src="/blog/static/comment-reply.js"'):
         assert link in html
     assert EVIL not in html
 

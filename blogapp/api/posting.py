@@ -174,7 +174,7 @@ def posted(outcome: Accepted, article: Article) -> dict[str, Any]:
                 author=comment.author, url=comment.url,
                 avatar_seed=comment.avatar_seed if approved else "",
                 content_html=comment.content_html, created_at=comment.created_at,
-                held=not approved, staff=comment.user_id is not None)
+                held=not approved, user_id=comment.user_id)
     return {"comment": comment_json(node, thread_address(article)),
             "status": "approved" if approved else "held",
             "preview_token": None if approved else outcome.preview_token,

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy.orm import selectinload
 
 from blogapp.blog.comments_host import target_of
@@ -61,6 +70,19 @@ def article(slug: str):
     response.cache_control.private = True
     response.cache_control.no_cache = True
     return response
+
+
+@bp.get("/articles/<slug>/comments")
+def comments_address(slug: str):
+    """The comment form posts here; a reload, bookmark or shared link of it (the address a
+    refused post leaves in the bar) lands on the article's form instead of a 405."""
+    return redirect(url_for("blog.article", slug=slug) + "#respond", code=303)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and feed readers that ignore the page's icon link ask here."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.route("/feed.atom")

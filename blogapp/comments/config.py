@@ -42,6 +42,8 @@ DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "SITE_URL": ("http://localhost", str),
     "SITE_NAME": ("Comments", str),
     "SITE_TAGLINE": ("", str),
+    # The IANA zone the engine's templates show times in (BLOGAPP_TIMEZONE).
+    "TIMEZONE": ("UTC", str),
     "RENDER_CACHE_MB": (12, float),  # stored comment lists and pages, per worker
     # Akismet (blogapp.comments.akismet): off without a key and a blog URL.
     "AKISMET_API_KEY": (None, _same),

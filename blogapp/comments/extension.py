@@ -17,6 +17,7 @@ from blogapp.comments.host import Host
 from blogapp.comments.state import EXTENSION, CommentsState
 from blogapp.comments.views import bp
 from blogapp.database import register_database
+from blogapp.theme import plural, time_tag
 
 __all__ = ["Comments", "CommentsState"]
 
@@ -55,6 +56,9 @@ class Comments:
             app.extensions["csrf"].exempt(bp)
         app.jinja_env.globals.update(identicon=identicon, neutral_avatar=neutral_avatar,
                                      comments_endpoint=host.endpoint)
+        # What the engine's own templates use; a host's theme may have its own.
+        app.jinja_env.globals.setdefault("time_tag", time_tag)
+        app.jinja_env.filters.setdefault("plural", plural)
         cli.register(app)
         if not config_from_mapping(app.config).enabled:
             app.logger.warning("Akismet is not configured (AKISMET_API_KEY, AKISMET_BLOG_URL): "

@@ -39,8 +39,13 @@ class Node:
     content_html: str
     created_at: object
     held: bool = False
-    staff: bool = False  # written by a staff account (a moderator's reply)
+    user_id: int | None = None  # a staff member's reply (the theme shows a badge)
     children: list[Node] = field(default_factory=list)
+
+    @property
+    def staff(self) -> bool:
+        """Written by a staff account (a moderator's reply)."""
+        return self.user_id is not None
 
     @property
     def anchor(self) -> str:
@@ -61,7 +66,7 @@ def _node(row, held: bool = False) -> Node:
     return Node(id=row.id, parent_id=row.parent_id, depth=row.depth, author=row.author,
                 url=row.url, avatar_seed="" if held else row.avatar_seed,
                 content_html=row.content_html, created_at=row.created_at, held=held,
-                staff=row.user_id is not None)
+                user_id=row.user_id)
 
 
 def default_page(settings: SiteSettings, pages: int) -> int:

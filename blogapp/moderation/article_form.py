@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -18,6 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from blogapp.forms import TextForm
 from blogapp.integers import parse_int
 from blogapp.models.base import utcnow
+from blogapp.theme import from_site
 
 MAX_BODY = 500_000
 
@@ -48,19 +50,25 @@ class ArticleForm(TextForm):
                                        "link previews.")
     comments_open = BooleanField("Allow comments", default=True)
     publish_at = DateTimeLocalField(
-        "Publish at (UTC)", validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        # In the site's time zone (BLOGAPP_TIMEZONE); __init__ names it in the label.
+        "Publish at", validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.publish_at.label.text = f"Publish at ({current_app.config['TIMEZONE']})"
 
     def validate_publish_at(self, field) -> None:
         action = self.meta.action if hasattr(self.meta, "action") else None
         if action == "schedule":
             if field.data is None:
                 raise ValidationError("Choose the date and time to publish at.")
-            if field.data <= utcnow():
+            if from_site(field.data) <= utcnow():
                 raise ValidationError("A scheduled time must be in the future.")
 
     def scheduled_time(self) -> datetime | None:
-        return self.publish_at.data
+        """The time asked for, in UTC (the field shows the site's zone)."""
+        return from_site(self.publish_at.data)
 
     def featured_media_id(self) -> int | None:
         value = self.featured.data or ""

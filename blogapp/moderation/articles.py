@@ -15,6 +15,7 @@ from blogapp.services.article_content import render_body
 from blogapp.services.articles import ArticleDraft, delete_article, save_article, set_state
 from blogapp.services.revisions import newer_autosave, revisions_of
 from blogapp.services.taxonomy import all_categories
+from blogapp.theme import local, to_site
 
 FEATURED_CHOICES = 100  # the newest images offered as featured (and the current one)
 
@@ -76,7 +77,7 @@ def _fill_from(form: ArticleForm, article: Article) -> None:
     form.body.data = article.body_md
     form.excerpt.data = article.excerpt
     form.comments_open.data = article.comments_open
-    form.publish_at.data = article.published_at
+    form.publish_at.data = to_site(article.published_at)
     form.categories.data = [c.id for c in article.categories]
     form.tags.data = ", ".join(t.name for t in article.tags)
     form.featured.data = str(article.featured_media_id or "")
@@ -123,7 +124,7 @@ def _editor(article: Article | None):
                         excerpt=form.excerpt.data or "",
                         comments_open=form.comments_open.data,
                         action=action,
-                        publish_at=form.publish_at.data,
+                        publish_at=form.scheduled_time(),
                         category_ids=tuple(form.categories.data or ()),
                         tags=form.tags.data or "",
                         featured_media_id=form.featured_media_id(),
@@ -140,7 +141,7 @@ def _editor(article: Article | None):
 
 def _saved_message(article: Article) -> str:
     if article.is_scheduled:
-        return f"Scheduled for {article.published_at:%Y-%m-%d %H:%M} UTC."
+        return f"Scheduled for {local(article.published_at):%Y-%m-%d %H:%M %Z}."
     if article.is_published:
         return "Published."
     return "Draft saved."

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from blogapp.auth.access import safe_next, staff_required
 from blogapp.comments import purge
-from blogapp.comments.moderation import ACTIONS, TAB_ACTIONS, ActionError, moderate, undo
+from blogapp.comments.moderation import ACTIONS, MAX_IDS, TAB_ACTIONS, ActionError, moderate
 from blogapp.comments.policy import CommentStatus
 from blogapp.comments.queue import (
     TAB_ORDER,
@@ -18,10 +18,18 @@ from blogapp.comments.queue import (
     status_counts,
 )
 from blogapp.extensions import db
-from blogapp.integers import int_list, query_int
+from blogapp.integers import int_list, parse_int, query_int
 from blogapp.models import Article, AuditEntry
 from blogapp.moderation.blueprint import bp
+from blogapp.moderation.bulk import (
+    matching_count,
+    moderate_matching,
+    span_ids,
+    spans,
+    undo_many,
+)
 from blogapp.site import site_url
+from blogapp.theme import plural
 
 UNDO_KEY = "moderation_undo"
 AKISMET_STATES = {
@@ -39,8 +47,14 @@ def back_url() -> str:
 
 
 def offer_undo(entries: list[AuditEntry], message: str) -> None:
-    """Keep what the next page needs to show *message* with an Undo button."""
-    session[UNDO_KEY] = {"message": message, "entries": [e.id for e in entries]}
+    """Keep what the next page needs to show *message* with an Undo button (past a page's
+    worth, the audit rows as spans of consecutive ids: an action on every page may touch
+    thousands, more than a session cookie holds)."""
+    ids = [e.id for e in entries]
+    if len(ids) <= MAX_IDS:
+        session[UNDO_KEY] = {"message": message, "entries": ids}
+    else:
+        session[UNDO_KEY] = {"message": message, "entries": [], "spans": spans(ids)}
 
 
 @bp.context_processor
@@ -54,7 +68,7 @@ def moderation_helpers() -> dict:
 def announce(entries: list[AuditEntry], action: str, asked: int) -> None:
     spec = ACTIONS[action]
     n = len(entries)
-    message = f"{n} {'comment' if n == 1 else 'comments'} {spec.done}."
+    message = f"{plural(n, 'comment')} {spec.done}."
     if asked > n:
         message += f" {asked - n} left as they were (the action does not apply to them)."
     if n and action != "delete":
@@ -66,23 +80,29 @@ def announce(entries: list[AuditEntry], action: str, asked: int) -> None:
 @bp.route("/comments")
 @staff_required
 def comments():
-    status = request.args.get("status", CommentStatus.PENDING.value)
-    if status not in TAB_ORDER:
-        status = CommentStatus.PENDING.value
-    article_id = query_int("article")
-    # No stored text holds a NUL (PostgreSQL cannot, the pipeline removes them): a search
-    # for one finds nothing, and would fail the query on PostgreSQL.
-    q = request.args.get("q", "")[:200].replace("\x00", "")
-    spec = QueueFilter(status=status, q=q, article_id=article_id)
+    spec = queue_filter(request.args, query_int("article"))
     per_page = int(current_app.config["MODERATION_PER_PAGE"])
     page = queue_page(spec, per_page, before=Cursor.parse(request.args.get("before")),
                       after=Cursor.parse(request.args.get("after")))
-    article = db.session.get(Article, article_id) if article_id else None
+    article = db.session.get(Article, spec.article_id) if spec.article_id else None
+    counts = status_counts(spec.article_id)
+    matching = matching_count(spec) if spec.q.strip() else counts[spec.status]
     return render_template(
-        "moderation/comments.html", page=page, spec=spec, counts=status_counts(article_id),
+        "moderation/comments.html", page=page, spec=spec, counts=counts,
         tabs=TAB_ORDER, articles=article_titles(page.comments), article=article,
-        tab_actions=TAB_ACTIONS[status],
+        tab_actions=TAB_ACTIONS[spec.status], matching=matching,
     )
+
+
+def queue_filter(values, article_id: int | None) -> QueueFilter:
+    """Read the tab and search from query arguments or a posted form."""
+    status = values.get("status", CommentStatus.PENDING.value)
+    if status not in TAB_ORDER:
+        status = CommentStatus.PENDING.value
+    # No stored text holds a NUL (PostgreSQL cannot, the pipeline removes them): a search
+    # for one finds nothing, and would fail the query on PostgreSQL.
+    q = values.get("q", "")[:200].replace("\x00", "")
+    return QueueFilter(status=status, q=q, article_id=article_id)
 
 
 @bp.route("/comments/action", methods=["POST"])
@@ -99,6 +119,15 @@ def comments_action():
     if action not in ACTIONS:
         flash("Choose an action to apply.", "error")
         return redirect(back_url())
+    if not row_action and request.form.get("all_matching"):
+        spec = queue_filter(request.form, parse_int(request.form.get("article") or "", 1))
+        if action not in TAB_ACTIONS[spec.status]:
+            flash("That action does not apply to this tab.", "error")
+            return redirect(back_url())
+        entries, met = moderate_matching(spec, action, current_user.id,
+                                         site_url=site_url(current_app))
+        announce(entries, action, met)
+        return redirect(back_url())
     if not ids:
         flash("Select at least one comment.", "error")
         return redirect(back_url())
@@ -110,14 +139,14 @@ def comments_action():
 @bp.route("/comments/undo", methods=["POST"])
 @staff_required
 def comments_undo():
+    wanted = int_list(request.form.getlist("entries")) + span_ids(request.form.getlist("spans"))
     try:
-        done = undo(int_list(request.form.getlist("entries")), current_user.id,
-                    site_url=site_url(current_app))
+        done = undo_many(sorted(set(wanted)), current_user.id, site_url=site_url(current_app))
     except ActionError as exc:
         flash(str(exc), "error")
     else:
         n = len(done)
-        flash(f"Undone: {n} {'comment is' if n == 1 else 'comments are'} back as before.",
+        flash(f"Undone: {plural(n, 'comment is', 'comments are')} back as before.",
               "success")
     return redirect(back_url())
 
@@ -129,6 +158,5 @@ def comments_empty():
     if status not in (CommentStatus.SPAM.value, CommentStatus.TRASH.value):
         abort(400, "Only spam and trash can be emptied.")
     deleted = purge.empty(status, actor_id=current_user.id)
-    flash(f"Deleted {deleted} {status} {'comment' if deleted == 1 else 'comments'} permanently.",
-          "success")
+    flash(f"Deleted {plural(deleted, status + ' comment')} permanently.", "success")
     return redirect(url_for("moderation.comments", status=status))

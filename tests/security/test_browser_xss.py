@@ -31,8 +31,8 @@ from blogapp.comments.services import set_visible_status
 from blogapp.extensions import db
 from blogapp.models import Article, Comment, User
 from blogapp.sanitize import render_article
-from tests.conftest import csrf_from, need
-from tests.security.browser import CHROMIUM, LAUNCH_ARGS, Probe, chromium_available
+from tests.conftest import csrf_from
+from tests.security.browser import Probe
 from tests.security.conftest import dispose, form_token_from, sqlite_app
 
 VECTOR_FILE = Path(__file__).with_name("xss_vectors.txt")
@@ -332,21 +332,6 @@ def site(tmp_path_factory):
     yield site
     dispose(app)
 
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = chromium_available()
-    if reason:
-        need("Chromium", reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        try:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        except Exception as exc:  # a browser that cannot start is a missing browser
-            need("Chromium", f"cannot launch {CHROMIUM}: {exc}")
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

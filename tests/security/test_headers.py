@@ -17,6 +17,7 @@ SCRIPT_TAG_RE = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
 # whose type is not JavaScript, so CSP does not apply to it. It is checked as data instead.
 DATA_BLOCK_RE = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
 NONCE_ATTR_RE = re.compile(r'\bnonce="([^"]+)"')
+OWN_FILE_RE = re.compile(r'\bsrc="/static/[a-z-]+\.js"')
 INLINE_HANDLER_RE = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
 
 
@@ -73,6 +74,8 @@ def check_scripts(html: str, script_src: list[str], where: str) -> None:
         json.loads(data)
     html = DATA_BLOCK_RE.sub("", html)
     for attributes in SCRIPT_TAG_RE.findall(html):
+        if OWN_FILE_RE.search(attributes) and "'self'" in script_src:
+            continue  # the theme's own file: 'self' lets it run (stored pages carry no nonce)
         match = NONCE_ATTR_RE.search(attributes)
         assert match and match.group(1) in nonces, f"{where}: <script{attributes}> lacks the nonce"
     assert not INLINE_HANDLER_RE.search(html), f"{where}: inline event handler in the markup"
@@ -130,7 +133,7 @@ def test_error_pages_send_the_security_headers(error_pages, client, staff, ids, 
         "404": client.get("/no/such/page"),
         "404 article": client.get("/articles/no-such-article"),
         "404 json": client.get("/no/such/page", headers={"Accept": "application/json"}),
-        "405": client.get(f"/articles/{ids['slug']}/comments"),
+        "405": client.get("/admin/comments/undo"),  # POST only (GET of the comment URL: 303)
         "400 csrf": client.post("/login", data={"email": "a@b.c", "password": "x"}),
         "400 comment": client.post(f"/articles/{ids['slug']}/comments", data={"comment": "x"}),
         "401 login": post_form(client, "/login", {"email": "no@one.example", "password": "x"}),
