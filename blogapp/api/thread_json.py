@@ -146,5 +146,5 @@ def held_comment(comment_id: int, token: str) -> tuple[Node, int] | None:
     # Before approval nothing drawn from the email is shown (a neutral avatar).
     node = Node(id=row.id, parent_id=row.parent_id, depth=row.depth, author=row.author,
                 url=row.url, avatar_seed="", content_html=row.content_html,
-                created_at=row.created_at, held=True, staff=row.user_id is not None)
+                created_at=row.created_at, held=True, user_id=row.user_id)
     return node, row.article_id
