@@ -18,6 +18,7 @@ from flask import Flask, Response, redirect, request
 _BODY_FILE = os.environ.get("CEILING_BODY_FILE")
 BODY = Path(_BODY_FILE).read_bytes() if _BODY_FILE else b""
 LOCATION = os.environ.get("CEILING_LOCATION", "/page")
+CONTENT_TYPE = os.environ.get("CEILING_CONTENT_TYPE", "text/html; charset=utf-8")
 ETAG = "ceiling-v1"
 
 app = Flask(__name__)
@@ -27,7 +28,7 @@ app = Flask(__name__)
 def page() -> Response:
     if ETAG in request.if_none_match:
         return Response(status=304, headers={"ETag": f'"{ETAG}"'})
-    return Response(BODY, content_type="text/html; charset=utf-8", headers={"ETag": f'"{ETAG}"'})
+    return Response(BODY, content_type=CONTENT_TYPE, headers={"ETag": f'"{ETAG}"'})
 
 
 @app.post("/post")

@@ -27,14 +27,15 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 import sqlalchemy as sa
 
-from bench import seed, wrk
+from bench import api_rows, seed, wrk
 from bench.servers import ROOT, Server, cpu_seconds, machine_busy_seconds
+from blogapp.embed.assets import WIDGET_BUDGET, widget_gzip_bytes
 
 WORK = ROOT / "bench" / "work"
 RESULTS = ROOT / "bench" / "results"
 ARTICLE_PATH = f"/articles/{seed.ARTICLE_SLUG}"
 USER_AGENT = "blogapp-bench/1"
-WORKLOADS = ("P1", "P1-304", "P2", "P3", "P4", "P5")
+WORKLOADS = ("P1", "P1-304", "A1", "P2", "P3", "P4", "P5")  # A1: bench/api_rows.py
 # Switched off for the POST workloads, which send every comment from one IP and one author;
 # the app reads BLOGAPP_* through Flask's from_prefixed_env, which JSON-parses each value.
 SWITCHES = {"BLOGAPP_DISCUSSION_FLOOD_SECONDS": "0",
@@ -210,13 +211,15 @@ class Bench:
                  + ", ".join(f"{k}={v}" for k, v in SWITCHES.items())
                  + " (read by Flask's from_prefixed_env, which JSON-parses the values)")
         try:
-            if any(self.selected(w) for w in ("P1", "P1-304", "P2", "P3")):
+            if any(self.selected(w) for w in ("P1", "P1-304", "A1", "P2", "P3")):
                 self.log("seeding the article database (1 article, 100 threaded comments)")
                 self.fresh_database(1)
                 with self.app_server("app") as app:
                     app.start(ready_path=ARTICLE_PATH)
                     if self.selected("P1") or self.selected("P1-304"):
                         self.attempt("P1", self.article_page, app)
+                    if self.selected("A1"):  # before P2 and P3 add comments
+                        self.attempt("A1", api_rows.thread_rows, self, app)
                     if self.selected("P2") or self.selected("P3"):
                         self.attempt("P2", self.comment_posts, app)
             if self.selected("P4") or self.selected("P5"):
@@ -518,6 +521,9 @@ class Bench:
         print()
         print(table(self.rows, self.info, self.dialect))
         print(f"\nraw results: {path.relative_to(ROOT)}")
+        size = widget_gzip_bytes(ROOT / "static")
+        print(f"embed widget (/embed.js + /embed.css, gzipped): {size:,} bytes "
+              f"(budget {WIDGET_BUDGET:,})")
         return path
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from blogapp import cli, errors, security
+from blogapp.api.fast_threads import register_api_threads
 from blogapp.blog.reader_pages import register_reader_pages
 from blogapp.config import load_config
 from blogapp.integers import register_converters
@@ -29,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     load_config(app, config)
     register_extensions(app)
     register_reader_pages(app)  # WSGI layers, innermost first: readers' pages,
+    register_api_threads(app)  # the API's thread JSON,
     register_proxy(app)  # then secure cookies and ProxyFix
     register_converters(app)  # bounded ASCII <int:...>, before any rule is added
     register_blueprints(app)

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
+from blogapp.api import cli as api_cli
 from blogapp.demo import load_demo
 from blogapp.extensions import db
 from blogapp.importers import cli as importers_cli
@@ -17,13 +18,13 @@ from blogapp.models import Role, User
 
 
 def register_cli(app: Flask) -> None:
-
     app.cli.add_command(users)
     app.cli.add_command(demo)
     importers_cli.register(app)
     from blogapp.mail.cli import mail_cli
 
     app.cli.add_command(mail_cli)
+    api_cli.register(app)
 
 
 @click.group(cls=AppGroup, help="Manage staff accounts.")

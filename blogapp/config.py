@@ -50,6 +50,9 @@ class Defaults:
     MEDIA_S3_REGION: str | None = None
     MEDIA_S3_PREFIX = "media/"
     EDITOR_AUTOSAVE_SECONDS = 20  # how often the editor saves a changed draft aside
+    # Sites that may embed threads and call the public API from a browser
+    # (BLOGAPP_EMBED_ORIGINS=https://a.example,https://b.example; see blogapp/api/cors.py).
+    EMBED_ORIGINS: str | tuple[str, ...] = ""
 
 
 #: Read from the environment without the BLOGAPP_ prefix; the comment engine reads its
@@ -90,6 +93,24 @@ def _coerce(app: Flask) -> None:
     if isinstance(cfg["MEDIA_WIDTHS"], str):  # BLOGAPP_MEDIA_WIDTHS=640,1280
         cfg["MEDIA_WIDTHS"] = [w for w in cfg["MEDIA_WIDTHS"].split(",") if w.strip()]
     cfg["MEDIA_WIDTHS"] = tuple(sorted({int(w) for w in cfg["MEDIA_WIDTHS"]}))
+    cfg["EMBED_ORIGINS"] = _origins(cfg["EMBED_ORIGINS"])
+
+
+def _origins(value: Any) -> tuple[str, ...]:
+    """Parse BLOGAPP_EMBED_ORIGINS (a comma-separated string or a list) into origins."""
+    from blogapp.api.origins import normalize_origin
+
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    origins = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        origin = normalize_origin(item)
+        if origin is None:
+            raise ConfigError(f"BLOGAPP_EMBED_ORIGINS: {item!r} is not an origin; write it "
+                              "as https://site.example (scheme, host and port only).")
+        origins.append(origin)
+    return tuple(dict.fromkeys(origins))
 
 
 def is_insecure_env(app: Flask) -> bool:

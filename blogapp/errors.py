@@ -1,11 +1,14 @@
-"""Error pages in the site's layout (JSON for clients that ask for it)."""
+"""Error pages: in the site's layout, or JSON by Accept (always JSON under /api/).
+
+The JSON shape is the API's: {"error": code, "message": text, "fields": {}}."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from blogapp.api.errors import error_json
 from blogapp.extensions import db
 
 
@@ -26,15 +29,17 @@ ROLE_CAN = {
 }
 
 
-def error_response(status: int, title: str, message: str):
-    if wants_json() or request.path.startswith("/api/"):
-        return jsonify(error=title, message=message), status
+def error_response(status: int, title: str, message: str,
+                   code: str | None = None) -> Response:
+    if request.path.startswith("/api/") or wants_json():
+        return error_json(status, message or title, code)
     role = _staff_role() if status == 403 else None
     if role == "moderator":  # every page a moderator is refused is an owner's
         title, message = "Not for your role", (
             "You are signed in as a moderator; this page is for the site’s owners.")
-    return render_template("errors/error.html", status=status, title=title, message=message,
-                           role=role, role_can=ROLE_CAN.get(role or "", ())), status
+    return make_response(render_template(
+        "errors/error.html", status=status, title=title, message=message, role=role,
+        role_can=ROLE_CAN.get(role or "", ())), status)
 
 
 def _staff_role() -> str | None:
@@ -54,6 +59,7 @@ def register_error_handlers(app: Flask) -> None:
             "Your form expired",
             "The form's security token was missing or stale. Go back, reload the page "
             "and send it again.",
+            code="csrf",
         )
 
     @app.errorhandler(HTTPException)
@@ -62,6 +68,9 @@ def register_error_handlers(app: Flask) -> None:
                   413: "Too much data", 429: "Too many requests"}
         title = titles.get(error.code or 500, error.name)
         response = error_response(error.code or 500, title, error.description or "")
+        allowed = getattr(error, "valid_methods", None)
+        if allowed:  # a 405 names what the URL does take
+            response.headers["Allow"] = ", ".join(allowed)
         return response
 
     @app.errorhandler(InternalServerError)

@@ -6,12 +6,14 @@ from flask import Flask, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from blogapp.api.routes import bp as api_bp
 from blogapp.auth import bp as auth_bp
 from blogapp.auth.sessions import load_user
 from blogapp.blog import bp as blog_bp
 from blogapp.blog.comments_host import ArticleHost
 from blogapp.blog.seo import register_seo
 from blogapp.comments import Comments
+from blogapp.embed import bp as embed_bp
 from blogapp.extensions import csrf, db, limiter, login_manager, migrate
 from blogapp.importers.redirects import bp as old_urls_bp
 from blogapp.media import bp as media_bp
@@ -48,10 +50,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(blog_bp)
+    app.register_blueprint(embed_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(subscriptions_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(old_urls_bp)  # old WordPress addresses: 301 to imported articles
 
 

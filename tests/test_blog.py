@@ -65,7 +65,7 @@ def test_server_error_page_uses_the_layout_and_rolls_back(app):
 
 def test_json_clients_get_json_errors(client):
     response = client.get("/articles/nope", headers={"Accept": "application/json"})
-    assert response.status_code == 404 and response.json["error"] == "Page not found"
+    assert response.status_code == 404 and response.json["error"] == "not_found"
 
 
 def test_closed_article_says_comments_are_closed(app, client):

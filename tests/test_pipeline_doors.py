@@ -3,8 +3,9 @@ comes through, because every door calls blogapp.comments.pipeline.submit.
 
 The table is the specification: each case is a submission (and what happened before it)
 with the outcome every door must give. A door is a function that posts a case and says
-what came of it; add yours to DOORS (the JSON API's, the embed's) and it is held to the
-same table.
+what came of it; add yours to DOORS and it is held to the same table. The HTTP doors
+(the form, the JSON API, the widget's JSON from a listed site) are posted as a client
+would; the submit() doors are what any other caller of the pipeline builds.
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ from tests.comment_helpers import GOOD, OPEN_DISCUSSION, form_tokens
 from tests.factories import make_article
 
 READER_IP = "127.0.0.1"  # what the test client's requests come from
+SITE = "https://site.example"  # a site allowed to embed threads (the widget's page)
+WIDGET = {"Origin": SITE, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors"}
 
 
 @pytest.fixture
 def app_config():
-    return {**OPEN_DISCUSSION, "DISCUSSION_FLOOD_SECONDS": 30,
+    return {**OPEN_DISCUSSION, "DISCUSSION_FLOOD_SECONDS": 30, "EMBED_ORIGINS": SITE,
             "DISCUSSION_MODERATION_KEYS": ("hold-me",), "DISCUSSION_DISALLOWED_KEYS": ("bin-me",)}
 
 
@@ -112,6 +115,33 @@ def via_form(app: Flask, target: Target, case: Case, fields: dict[str, str]) -> 
 Door_ = Callable[[Flask, Target, Case, dict[str, str]], Outcome]
 
 
+def via_json(headers: dict[str, str]) -> Door_:
+    """POST /api/v1/comments as a program (no Origin) or the widget (a listed site's
+    Origin, which makes it the EMBED door) sends it: the form's fields as JSON."""
+
+    def post(app: Flask, target: Target, case: Case, fields: dict[str, str]) -> Outcome:
+        _, slug = target
+        client = app.test_client()
+        values = {**GOOD, **fields}
+        if case.closed:
+            token = "unused"
+        elif case.forged_token:
+            token = "forged"
+        else:
+            thread = client.get(f"/api/v1/threads/article/{slug}", headers=headers)
+            token = thread.get_json()["form"]["form_token"]
+        body = {"article": slug, **values, "comment_parent": int(values["comment_parent"]),
+                "form_token": token}
+        response = client.post("/api/v1/comments", json=body, headers=headers)
+        answer = response.get_json()
+        if response.status_code == 201:
+            return _last_comment(app)
+        return Outcome(response.status_code,
+                       text=" ".join([answer["message"], *answer["fields"].values()]))
+
+    return post
+
+
 def via_submit(door: Door) -> Door_:
     """A door that hands the pipeline an Entry (what the JSON API and the embed build)."""
 
@@ -135,6 +165,8 @@ def via_submit(door: Door) -> Door_:
 
 DOORS: dict[str, Door_] = {
     "form": via_form,
+    "api (HTTP JSON)": via_json({}),
+    "embed (HTTP JSON from a listed site)": via_json(WIDGET),
     "api (submit)": via_submit(Door.API),
     "embed (submit)": via_submit(Door.EMBED),
 }
@@ -204,3 +236,17 @@ def test_reader_doors_need_a_form_token(app, door):
     with app.app_context():
         outcome = submit(_entry(article_id), door=door)
     assert isinstance(outcome, Refused) and outcome.code == "form_token"
+
+
+@pytest.mark.parametrize(("headers", "door"), [({}, Door.API), (WIDGET, Door.EMBED)],
+                         ids=["program", "widget"])
+def test_the_json_door_names_itself(app, monkeypatch, headers, door):
+    """The JSON API hands the pipeline Door.API, or Door.EMBED for a listed site's page."""
+    import blogapp.api.posting as posting
+
+    seen = []
+    monkeypatch.setattr(posting, "submit",
+                        lambda entry, *, door, settings: seen.append(door) or submit(
+                            entry, door=door, settings=settings))
+    via_json(headers)(app, _article(app, Case()), Case(), {})
+    assert seen == [door]

@@ -47,6 +47,16 @@ def expected_files() -> set[str]:
     return files
 
 
+# What the installed package serves from its packaged files: the embed's static files, the
+# OpenAPI document, an Atom feed from templates/api.
+SERVED = ("/embed.js", "/embed.css", "/embed/count.js", "/api/v1/openapi.json",
+          "/api/v1/comments/feed.atom")
+SERVES = ("from blogapp import create_app\n"
+          "client = create_app().test_client()\n"
+          f"for path in {SERVED!r}:\n"
+          "    print(f'{path}={client.get(path).status_code}')\n")
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
@@ -88,6 +98,8 @@ def test_the_installed_package_migrates_a_database_and_runs_the_example_site(
     with sqlite3.connect(database) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
     assert {"articles", "comments", "audit_log", "alembic_version"} <= tables
+    served = run([str(python), "-c", SERVES], cwd=tmp_path, env=env).split()
+    assert served == [f"{path}=200" for path in SERVED], served
 
     site = tmp_path / "flask_site"
     shutil.copytree(ROOT / "examples" / "flask_site", site,

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from blogapp.blog.views import bp
 from blogapp.extensions import db
-from blogapp.models import Article, ArticleStatus, Category, Tag, User
+from blogapp.models import Article, ArticleKind, ArticleStatus, Category, Tag, User
 from blogapp.models.base import utcnow
 from blogapp.models.taxonomy import article_categories, article_tags
 from blogapp.site import absolute_url
@@ -27,6 +27,7 @@ def w3c(moment: datetime) -> str:
 
 def _visible(query, now):
     return (query.where(Article.status == ArticleStatus.PUBLISHED.value)
+            .where(Article.kind == ArticleKind.POST.value)
             .where(Article.published_at <= now))
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
 from blogapp.extensions import db
-from blogapp.models import Article, ArticleStatus
+from blogapp.models import Article, ArticleKind, ArticleStatus
 from blogapp.models.base import utcnow
 from blogapp.site import site_request
 
@@ -23,6 +23,7 @@ def visible_where(condition: ColumnElement[bool] | None = None, now=None):
 def count_visible(condition: ColumnElement[bool] | None, now) -> int:
     query = (select(func.count(Article.id))
              .where(Article.status == ArticleStatus.PUBLISHED.value)
+             .where(Article.kind == ArticleKind.POST.value)
              .where(Article.published_at <= now))
     if condition is not None:
         query = query.where(condition)

@@ -8,7 +8,7 @@ from flask import abort
 from sqlalchemy import select
 
 from blogapp.extensions import db
-from blogapp.models import Article, ArticleStatus
+from blogapp.models import Article, ArticleKind, ArticleStatus
 from blogapp.models.base import utcnow
 
 
@@ -22,19 +22,20 @@ def visible_article_or_404(slug: str) -> Article:
     if _no_such_slug(slug):
         abort(404)
     article = db.session.scalar(select(Article).where(Article.slug == slug))
-    if article is None or not article.is_visible():
+    if article is None or article.is_external or not article.is_visible():
         abort(404)
     return article
 
 
 VERSION_COLUMNS = select(Article.id, Article.created_at, Article.updated_at,
                          Article.comments_version, Article.status, Article.published_at,
-                         Article.comments_open)
+                         Article.comments_open, Article.kind)
 
 
 def version_is_visible(row, now: datetime) -> bool:
+    """An article page readers may see (an external page's thread has none)."""
     return (row.status == ArticleStatus.PUBLISHED.value and row.published_at is not None
-            and row.published_at <= now)
+            and row.published_at <= now and row.kind == ArticleKind.POST.value)
 
 
 def visible_version_or_404(slug: str):

@@ -53,6 +53,9 @@ class Entry:
     referrer: str = ""
     honeypot: bool = False
     form_token: str = ""  # the signed timestamp the reader doors hand out with the form
+    # What the form token is bound to when it is not the target: an external page's address
+    # (the API hands out its form before the first post creates the page's thread).
+    token_subject: str | None = None
     user_id: int | None = None  # STAFF: the moderator writing
     status: CommentStatus | None = None  # IMPORT: the status it had where it came from
     created_at: datetime | None = None  # IMPORT: when it was written

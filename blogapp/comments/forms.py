@@ -202,12 +202,12 @@ def _signer(secret: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret, salt=FORM_TOKEN_SALT)
 
 
-def issue_form_token(secret: str, article_id: int, now: float | None = None) -> str:
-    """Sign when the form was handed out, bound to the article."""
+def issue_form_token(secret: str, article_id: int | str, now: float | None = None) -> str:
+    """Sign when the form was handed out, bound to the article (or an external page URL)."""
     return _signer(secret).dumps([article_id, int(now if now is not None else time.time())])
 
 
-def check_form_token(secret: str, token: str, article_id: int, min_seconds: int,
+def check_form_token(secret: str, token: str, article_id: int | str, min_seconds: int,
                      max_age_hours: int, now: float | None = None) -> str | None:
     """Return a friendly complaint when the form token is forged, too fresh or too old."""
     now = now if now is not None else time.time()

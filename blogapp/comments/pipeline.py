@@ -61,7 +61,8 @@ from blogapp.models.comment import new_preview_token
 from blogapp.sanitize import render_comment, render_plain, rendered_comment, visible_text
 from blogapp.site import site_url
 
-__all__ = ["Accepted", "Door", "Entry", "Refused", "admit", "revise", "submit"]
+__all__ = ["Accepted", "Door", "Entry", "Refused", "admit", "form_token_refusal", "revise",
+           "submit"]
 
 APPROVED, PENDING = CommentStatus.APPROVED, CommentStatus.PENDING
 GONE = Refused("not_found", 404, "This article does not exist or is not published.")
@@ -172,11 +173,9 @@ def _prepare(entry: Entry, door: Door, settings: SiteSettings, now: datetime,
     if refused is not None:
         raise _Refusal(refused)
     if door.reader:
-        complaint = check_form_token(config["SECRET_KEY"], entry.form_token, entry.target_id,
-                                     settings.form_min_seconds, settings.form_max_age_hours,
-                                     now=clock)
-        if complaint:
-            raise _Refusal(Refused("form_token", 400, complaint))
+        refused = form_token_refusal(entry, settings, clock)
+        if refused is not None:
+            raise _Refusal(refused)
     _check_text(entry.content)
     depth = _thread_depth(entry, door, settings)
     submission = Submission(
@@ -221,6 +220,18 @@ def _prepare(entry: Entry, door: Door, settings: SiteSettings, now: datetime,
     )
     comment.reasons = [{"code": r.code, "message": r.message} for r in verdict.reasons]
     return comment
+
+
+def form_token_refusal(entry: Entry, settings: SiteSettings,
+                       clock: float | None = None) -> Refused | None:
+    """Say why *entry*'s form token is refused (forged, too fresh, too old, for another
+    target), or None. submit() asks it of every reader door; a door that must write before
+    submit() (the API creating an external page's thread) asks it first."""
+    subject = entry.token_subject if entry.token_subject is not None else entry.target_id
+    complaint = check_form_token(current_app.config["SECRET_KEY"], entry.form_token, subject,
+                                 settings.form_min_seconds, settings.form_max_age_hours,
+                                 now=clock)
+    return Refused("form_token", 400, complaint) if complaint else None
 
 
 def with_rendering(submission: Submission, site_url: str | None) -> Submission:

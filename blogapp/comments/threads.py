@@ -46,6 +46,11 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
     @property
+    def staff(self) -> bool:
+        """Written by a staff account (a moderator's reply)."""
+        return self.user_id is not None
+
+    @property
     def anchor(self) -> str:
         return f"comment-{self.id}"
 

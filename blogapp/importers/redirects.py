@@ -28,7 +28,7 @@ def _moved(article_id: int | None):
     if article_id is None:
         abort(404)
     row = db.session.execute(
-        select(Article.slug, Article.status, Article.published_at)
+        select(Article.slug, Article.status, Article.published_at, Article.kind)
         .where(Article.id == article_id)).first()
     if row is None or not version_is_visible(row, utcnow()):
         abort(404)

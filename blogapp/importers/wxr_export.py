@@ -23,7 +23,15 @@ from sqlalchemy import select, union
 
 from blogapp.extensions import db
 from blogapp.importers.wp_html import wordpress_content
-from blogapp.models import Article, ArticleStatus, Comment, CommentStatus, ImportRecord, User
+from blogapp.models import (
+    Article,
+    ArticleKind,
+    ArticleStatus,
+    Comment,
+    CommentStatus,
+    ImportRecord,
+    User,
+)
 from blogapp.models.base import utcnow
 
 WXR_VERSION = "1.2"
@@ -138,7 +146,8 @@ def _articles() -> Iterator:
                    Article.status, Article.published_at, Article.created_at,
                    Article.updated_at, Article.comments_open, Article.author_id,
                    _KEPT_NAME.label("source_author"))
-            .where(Article.id > last).order_by(Article.id).limit(_PAGE)).all()
+            .where(Article.id > last, Article.kind == ArticleKind.POST.value)
+            .order_by(Article.id).limit(_PAGE)).all()
         if not page:
             return
         yield from page

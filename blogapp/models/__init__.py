@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from blogapp.comments.policy import CommentStatus
-from blogapp.models.article import Article, ArticleStatus
+from blogapp.models.api_token import ApiToken
+from blogapp.models.article import Article, ArticleKind, ArticleStatus
 from blogapp.models.audit import AuditEntry
 from blogapp.models.comment import Comment
 from blogapp.models.import_record import ImportRecord
@@ -24,7 +25,9 @@ from blogapp.models.user import Role, User
 from blogapp.models.user_slug import unique_user_slug
 
 __all__ = [
+    "ApiToken",
     "Article",
+    "ArticleKind",
     "ArticleMedia",
     "ArticleRevision",
     "ArticleStatus",

@@ -21,9 +21,17 @@ class ArticleStatus(enum.StrEnum):
     TRASH = "trash"
 
 
+class ArticleKind(enum.StrEnum):
+    POST = "post"  # the blog's own article
+    # The comment thread of a page on another site (BLOGAPP_EMBED_ORIGINS), keyed by its
+    # normalized URL: never listed, never an article page (blogapp.api.threads).
+    EXTERNAL = "external"
+
+
 class Article(db.Model):
     __tablename__ = "articles"
     __table_args__ = (Index("ix_articles_status_published", "status", "published_at"),
+                      Index("ix_articles_url", "url", unique=True),
                       {"sqlite_autoincrement": True})  # ids are never handed out twice
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,6 +46,9 @@ class Article(db.Model):
     # A featured image counts as used, so the library never deletes it (no ON DELETE).
     featured_media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id"))
     status: Mapped[str] = mapped_column(String(16), default=ArticleStatus.DRAFT.value)
+    kind: Mapped[str] = mapped_column(String(16), default=ArticleKind.POST.value,
+                                      server_default=ArticleKind.POST.value)
+    url: Mapped[str | None] = mapped_column(String(1000))  # external threads only
     published_at: Mapped[datetime | None] = mapped_column(default=None)
     comments_open: Mapped[bool] = mapped_column(default=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -63,8 +74,12 @@ class Article(db.Model):
         return self.status == ArticleStatus.PUBLISHED.value and self.published_at is not None
 
     def is_visible(self, now: datetime | None = None) -> bool:
-        """Tell whether readers may see the article at *now*."""
+        """Tell whether readers may see the article (or the external thread) at *now*."""
         return self.is_published and self.published_at <= (now or utcnow())
+
+    @property
+    def is_external(self) -> bool:
+        return self.kind == ArticleKind.EXTERNAL.value
 
     @property
     def is_scheduled(self) -> bool:
@@ -78,10 +93,11 @@ class Article(db.Model):
 
     @classmethod
     def visible(cls, now: datetime | None = None):
-        """Select the articles readers may see, newest first."""
+        """Select the articles readers may see, newest first (no external thread)."""
         return (
             select(cls)
             .where(cls.status == ArticleStatus.PUBLISHED.value)
+            .where(cls.kind == ArticleKind.POST.value)
             .where(cls.published_at <= (now or utcnow()))
             .order_by(cls.published_at.desc(), cls.id.desc())
         )

@@ -4,6 +4,7 @@
 from blogapp.mail import admin as mail_admin  # noqa: F401,E402  (the Mail page)
 from blogapp.moderation import (  # noqa: F401  (attach their routes)
     account,
+    api_tokens,
     articles,
     audit_log,
     categories,

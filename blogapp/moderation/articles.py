@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from blogapp.auth.access import owner_required
 from blogapp.extensions import db
-from blogapp.models import Article, ArticleStatus, Media
+from blogapp.models import Article, ArticleKind, ArticleStatus, Media
 from blogapp.moderation.article_form import ArticleForm
 from blogapp.moderation.blueprint import bp
 from blogapp.services.article_content import render_body
@@ -31,7 +31,7 @@ DONE_MESSAGES = {
 
 def _article_or_404(article_id: int) -> Article:
     article = db.session.get(Article, article_id)
-    if article is None:
+    if article is None or article.is_external:
         abort(404)
     return article
 
@@ -40,7 +40,8 @@ def _article_or_404(article_id: int) -> Article:
 @owner_required
 def articles():
     show = request.args.get("status", "all")
-    query = select(Article).order_by(Article.updated_at.desc(), Article.id.desc())
+    query = (select(Article).where(Article.kind == ArticleKind.POST.value)
+             .order_by(Article.updated_at.desc(), Article.id.desc()))
     if show == "trash":
         query = query.where(Article.status == ArticleStatus.TRASH.value)
     else:
