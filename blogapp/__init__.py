@@ -28,11 +28,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(STATIC),
                 instance_path=os.path.abspath(instance_path) if instance_path else None)
     load_config(app, config)
+    register_converters(app)  # bounded ASCII <int:...>, before any rule is added
     register_extensions(app)
     register_reader_pages(app)  # WSGI layers, innermost first: readers' pages,
     register_api_threads(app)  # the API's thread JSON,
     register_proxy(app)  # then secure cookies and ProxyFix
-    register_converters(app)  # bounded ASCII <int:...>, before any rule is added
     register_blueprints(app)
     register_template_helpers(app)
     errors.register_error_handlers(app)

@@ -18,6 +18,7 @@ from blogapp.comments.own_edit_views import bp as own_comments_bp
 from blogapp.comments.state import EXTENSION, CommentsState
 from blogapp.comments.views import bp
 from blogapp.database import register_database
+from blogapp.integers import register_converters
 from blogapp.theme import plural, time_tag
 
 __all__ = ["Comments", "CommentsState"]
@@ -52,6 +53,7 @@ class Comments:
         state = CommentsState(host=host)
         app.extensions[EXTENSION] = state
         register_database(app)  # SQLite: readers read without the write lock (database.py)
+        register_converters(app)  # the engine's <int:...> rules take bounded ASCII digits only
         app.register_blueprint(bp, url_prefix=app.config["COMMENTS_URL_PREFIX"] or None)
         app.register_blueprint(own_comments_bp)  # /comments/<id>/edit: a reader's own
         if "csrf" in app.extensions:  # the host's CSRFProtect: see CommentForm for why
