@@ -14,6 +14,7 @@ from blogapp.config import load_config
 from blogapp.integers import register_converters
 from blogapp.mail.pump import register_mail
 from blogapp.paths import STATIC, TEMPLATES
+from blogapp.readers_first import register_readers_first
 from blogapp.setup import (
     register_blueprints,
     register_extensions,
@@ -32,7 +33,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_reader_pages(app)  # WSGI layers, innermost first: readers' pages,
     register_api_threads(app)  # the API's thread JSON,
-    register_proxy(app)  # then secure cookies and ProxyFix
+    register_proxy(app)  # then secure cookies and ProxyFix,
+    register_readers_first(app)  # outermost: each request's time, for readers first
     register_blueprints(app)
     register_template_helpers(app)
     errors.register_error_handlers(app)

@@ -53,6 +53,9 @@ class Defaults:
     # Sites that may embed threads and call the public API from a browser
     # (BLOGAPP_EMBED_ORIGINS=https://a.example,https://b.example; see blogapp/api/cors.py).
     EMBED_ORIGINS: str | tuple[str, ...] = ""
+    # Readers first (blogapp/readers_first.py): while readers are served, strangers'
+    # writes (and spam checks) may take this share of a worker's time; more answers 429.
+    WRITE_SHARE = 0.3
 
 
 #: Read from the environment without the BLOGAPP_ prefix; the comment engine reads its
@@ -88,6 +91,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
 def _coerce(app: Flask) -> None:
     cfg = app.config
     cfg["PROXY_COUNT"] = int(cfg["PROXY_COUNT"])
+    cfg["WRITE_SHARE"] = float(cfg["WRITE_SHARE"])
     cfg["MEDIA_MAX_MB"] = float(cfg["MEDIA_MAX_MB"])
     cfg["MEDIA_MAX_PIXELS"] = int(cfg["MEDIA_MAX_PIXELS"])
     if isinstance(cfg["MEDIA_WIDTHS"], str):  # BLOGAPP_MEDIA_WIDTHS=640,1280

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, g, has_request_context, render_template
 from sqlalchemy import select
 
 from blogapp.comments.host import Target
 from blogapp.extensions import db
-from blogapp.models import Article, ArticleKind
+from blogapp.models import Article, ArticleKind, ArticleStatus, User
+from blogapp.models.base import utcnow
 from blogapp.site import external_url
+
+#: What a Target is made of: one row, no ORM object (a post's lookup skips the body).
+TARGET_COLUMNS = (
+    Article.id, Article.slug, Article.title, Article.kind, Article.url, Article.status,
+    Article.comments_open, Article.published_at, Article.created_at, Article.updated_at,
+    Article.comment_count, Article.comments_version, User.id.label("owner_id"),
+    User.email.label("owner_email"), User.active.label("owner_active"),
+)
 
 
 def target_of(article: Article) -> Target:
@@ -30,23 +39,59 @@ def target_of(article: Article) -> Target:
     )
 
 
+def target_of_row(row) -> Target:
+    """Describe an article from its TARGET_COLUMNS row (source None: render_page loads the
+    article when a page is drawn)."""
+    external = row.kind == ArticleKind.EXTERNAL.value
+    owner = row.owner_id is not None and row.owner_active
+    return Target(
+        id=row.id, slug=row.slug, title=row.title,
+        url=row.url if external and row.url else external_url(
+            current_app._get_current_object(), "blog.article", slug=row.slug),
+        comments_open=row.comments_open,
+        visible=row.status == ArticleStatus.PUBLISHED.value and row.published_at is not None
+        and row.published_at <= utcnow(),
+        published_at=row.published_at, updated_at=row.updated_at,
+        comment_count=row.comment_count,
+        owner_email=row.owner_email if owner else None, owner_id=row.owner_id if owner else None,
+        version=(row.created_at, row.updated_at, row.comments_version),
+    )
+
+
+def _targets() -> dict[int, Target]:
+    """The targets this request looked up (a post names its article twice: by slug in
+    the view, by id in the pipeline); outside a request nothing is kept."""
+    if not has_request_context():
+        return {}
+    if "comment_targets" not in g:
+        g.comment_targets = {}
+    return g.comment_targets
+
+
 class ArticleHost:
     """Articles take comments; their page is blog/article.html."""
 
     endpoint = "blog.article"
 
     def target(self, target_id: int) -> Target | None:
-        article = db.session.get(Article, target_id)
-        return target_of(article) if article is not None else None
+        known = _targets().get(target_id)
+        return known if known is not None else self._lookup(Article.id == target_id)
 
     def find(self, slug: str) -> Target | None:
         """The article behind the page /<slug>; an external page's thread has no page here
         (its comments come through the API)."""
         if "\x00" in slug:  # PostgreSQL refuses a NUL in text; no slug holds one
             return None
-        article = db.session.scalar(select(Article).where(
-            Article.slug == slug, Article.kind == ArticleKind.POST.value))
-        return target_of(article) if article is not None else None
+        return self._lookup(Article.slug == slug, Article.kind == ArticleKind.POST.value)
+
+    def _lookup(self, *where) -> Target | None:
+        row = db.session.execute(select(*TARGET_COLUMNS).outerjoin(
+            User, User.id == Article.author_id).where(*where)).first()
+        if row is None:
+            return None
+        target = target_of_row(row)
+        _targets()[target.id] = target
+        return target
 
     def render_page(self, target: Target, context: dict[str, Any], status: int) -> str:
         article = target.source if isinstance(target.source, Article) else (

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 from collections.abc import Callable
 
 from flask import Flask, current_app
@@ -29,6 +30,7 @@ from blogapp.comments.spam_checks import run_spam_check, send_feedback
 from blogapp.comments.state import comments_state
 from blogapp.extensions import db
 from blogapp.mail.pump import run_mail_job
+from blogapp.readers_first import worker_load
 
 log = logging.getLogger(__name__)
 RQ_QUEUE = "blogapp"
@@ -62,10 +64,19 @@ def dispatch(task: str, comment_id: int) -> None:
 
 
 def _guarded(app: Flask, task: Task, comment_id: int) -> None:
+    """Run a pool job after a quiet moment (readers first), its CPU time counted as a
+    write of this worker (blogapp.readers_first)."""
+    load = worker_load(app)
+    if load is not None:
+        load.wait_quiet(app.config["COMMENTS_JOB_QUIET_SECONDS"])
+    began = time.thread_time()
     try:
         run_task(app, task, comment_id)
     except Exception:  # the row still says what is owed; recheck will retry
         log.exception("background %s for comment %s failed", task, comment_id)
+    finally:
+        if load is not None:
+            load.spent_writing(time.thread_time() - began)
 
 
 def _spam_check(app: Flask, comment_id: int) -> None:

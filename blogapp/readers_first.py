@@ -1,0 +1,168 @@
+"""Readers first: a wave of posts must not take a worker's time from its readers.
+
+Each worker process keeps a decaying tally (time constant ``WINDOW`` seconds) of the
+time it spent on strangers' writes (requests with an unsafe method and no staff login)
+and on background jobs (spam checks), and of the reads it served (``WorkerLoad``). While
+readers are being served and writes took more than ``WRITE_SHARE`` of the worker's time
+(BLOGAPP_WRITE_SHARE, default 0.3), a stranger's write is answered ``429`` with
+``Retry-After`` before any lookup, check or rendering: the writer keeps their text (a
+small page with the form filled in, to send again; the API's JSON error to the widget),
+the readers keep the CPU. With no reader about, writes may take all the worker has: a
+rush of real comments on a quiet site is never slowed.
+
+Background jobs (spam checks, mail) wait for a quiet moment, when this worker serves no
+request, before they start (at most ``JOB_QUIET_SECONDS``), so a check rarely runs while
+a reader waits; their CPU time counts as writes.
+
+``LoadMeter`` is the WSGI layer that times every request (outside the readers' page
+middleware, which answers most reads before Flask); ``write_gate`` is the app's first
+before_request hook.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Iterable
+
+from flask import Flask, current_app, render_template, request, session
+from werkzeug.wsgi import ClosingIterator
+
+from blogapp.api.errors import error_json
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+EXTENSION = "worker_load"
+BUSY_MESSAGE = ("The site is very busy right now, so your comment was not posted. Your "
+                "text is kept below: please send it again in {seconds} seconds.")
+
+
+class Tally:
+    """A sum that decays exponentially with time constant *window* seconds: a steady
+    rate of r per second reads as r * window."""
+
+    __slots__ = ("window", "value", "at")
+
+    def __init__(self, window: float) -> None:
+        self.window, self.value, self.at = window, 0.0, time.monotonic()
+
+    def read(self, now: float) -> float:
+        return self.value * math.exp(-(now - self.at) / self.window)
+
+    def add(self, amount: float, now: float) -> None:
+        self.value, self.at = self.read(now) + amount, now
+
+
+class WorkerLoad:
+    """What one worker process spends on writes and reads; thread-safe."""
+
+    def __init__(self, share: float, window: float = 1.0) -> None:
+        self.share, self.window = share, window
+        self.writes = Tally(window)  # seconds
+        self.reads = Tally(window)  # requests
+        self.in_flight = 0
+        self.quiet = threading.Event()
+        self.quiet.set()
+        self.lock = threading.Lock()
+
+    def started(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.quiet.clear()
+
+    def finished(self, seconds: float, write: bool) -> None:
+        now = time.monotonic()
+        with self.lock:
+            if write:
+                self.writes.add(seconds, now)
+            else:
+                self.reads.add(1.0, now)
+            self.in_flight -= 1
+            if self.in_flight <= 0:
+                self.in_flight = 0
+                self.quiet.set()
+
+    def spent_writing(self, seconds: float) -> None:
+        """Count background work (a spam check) as writes."""
+        with self.lock:
+            self.writes.add(seconds, time.monotonic())
+
+    def retry_after(self) -> int | None:
+        """Seconds a stranger's write should wait (None: go ahead)."""
+        now = time.monotonic()
+        with self.lock:
+            readers = self.reads.read(now) >= 1.0  # a reader or more per window
+            spent = self.writes.read(now)
+        limit = self.share * self.window
+        if not readers or self.share >= 1 or spent <= limit:
+            return None
+        # spent * exp(-t / window) falls to the limit after t seconds
+        return max(1, math.ceil(self.window * math.log(spent / max(limit, 1e-6))))
+
+    def wait_quiet(self, seconds: float) -> None:
+        """Wait until this worker serves no request, at most *seconds*."""
+        if seconds > 0:
+            self.quiet.wait(seconds)
+
+
+def worker_load(app: Flask) -> WorkerLoad | None:
+    """The app's load tally, when readers-first is on (register_readers_first)."""
+    return app.extensions.get(EXTENSION)
+
+
+class LoadMeter:
+    """WSGI middleware: time every request into the worker's WorkerLoad."""
+
+    def __init__(self, wsgi_app, load: WorkerLoad) -> None:
+        self.wsgi_app, self.load = wsgi_app, load
+
+    def __call__(self, environ, start_response) -> Iterable[bytes]:
+        write = environ.get("REQUEST_METHOD", "GET") not in SAFE_METHODS
+        began = time.perf_counter()
+        self.load.started()
+        done = False
+
+        def finish() -> None:
+            nonlocal done
+            if not done:
+                done = True
+                self.load.finished(time.perf_counter() - began, write)
+
+        try:
+            body = self.wsgi_app(environ, start_response)
+        except BaseException:
+            finish()
+            raise
+        return ClosingIterator(body, [finish])
+
+
+def write_gate():
+    """Answer a stranger's write 429 while this worker's write share is spent."""
+    if request.method in SAFE_METHODS or "_user_id" in session:
+        return None
+    load = worker_load(current_app)
+    wait = load.retry_after() if load is not None else None
+    if wait is None:
+        return None
+    return busy_response(wait)
+
+
+def busy_response(seconds: int):
+    message = BUSY_MESSAGE.format(seconds=seconds)
+    if request.path.startswith(("/api/", "/embed/")) or request.is_json:
+        return error_json(429, message, code="busy", retry_after=seconds)
+    # The form's fields come back as they were sent (never a password), the text to edit.
+    fields = [(name, value) for name, value in request.form.items(multi=True)
+              if "password" not in name.lower() and name != "comment"]
+    body = render_template("busy.html", message=message, action=request.full_path.rstrip("?"),
+                           text=request.form.get("comment"), fields=fields)
+    return body, 429, {"Retry-After": str(seconds)}
+
+
+def register_readers_first(app: Flask) -> None:
+    """Tally this worker's load (a WSGI layer) and gate strangers' writes by it."""
+    share = float(app.config["WRITE_SHARE"])
+    load = WorkerLoad(share)
+    app.extensions[EXTENSION] = load
+    app.wsgi_app = LoadMeter(app.wsgi_app, load)  # type: ignore[method-assign]
+    app.before_request_funcs.setdefault(None, []).insert(0, write_gate)
