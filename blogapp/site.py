@@ -55,6 +55,9 @@ def site_request(app: Flask) -> Iterator[None]:
     context = app.test_request_context(base_url=site_url(app))
     context.url_adapter = site_adapter(app)  # SITE_URL even when SERVER_NAME differs
     with context:
+        # A request nobody sent names no page: the nav marks nothing as the current page
+        # (its path "/" would otherwise be the index's, on every stored article page).
+        context.request.url_rule = None
         yield
 
 

@@ -133,6 +133,9 @@ def app(database_url, tmp_path, app_config) -> Iterator[Flask]:
         "SECRET_KEY": "test-secret-key",
         "SERVER_NAME": "blog.test",
         "RATELIMIT_ENABLED": False,
+        # Tests post faster than any reader: readers first is off but where a test
+        # sets a share (tests/test_readers_first.py).
+        "WRITE_SHARE": 1.0,
         "INSTANCE_PATH": str(tmp_path),
     }
     config.update(app_config)

@@ -31,7 +31,9 @@ _SLOT_JSON = json.dumps(TOKEN_SLOT)
 
 
 def iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """RFC 3339 in UTC; the year always in four digits (strftime's %Y writes 888 for the
+    year 888, which is no date-time)."""
+    return moment.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 def avatar_url(seed: str) -> str:

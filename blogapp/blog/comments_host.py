@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, g, has_request_context, render_template
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from blogapp.comments.host import Target
 from blogapp.extensions import db
@@ -37,6 +37,11 @@ def target_of(article: Article) -> Target:
         version=(article.created_at, article.updated_at, article.comments_version),
         source=article,
     )
+
+_TARGETS = select(*TARGET_COLUMNS).outerjoin(User, User.id == Article.author_id)
+BY_ID = _TARGETS.where(Article.id == bindparam("id"))
+BY_SLUG = _TARGETS.where(Article.slug == bindparam("slug"),
+                         Article.kind == ArticleKind.POST.value)
 
 
 def target_of_row(row) -> Target:
@@ -75,18 +80,17 @@ class ArticleHost:
 
     def target(self, target_id: int) -> Target | None:
         known = _targets().get(target_id)
-        return known if known is not None else self._lookup(Article.id == target_id)
+        return known if known is not None else self._lookup(BY_ID, {"id": target_id})
 
     def find(self, slug: str) -> Target | None:
         """The article behind the page /<slug>; an external page's thread has no page here
         (its comments come through the API)."""
         if "\x00" in slug:  # PostgreSQL refuses a NUL in text; no slug holds one
             return None
-        return self._lookup(Article.slug == slug, Article.kind == ArticleKind.POST.value)
+        return self._lookup(BY_SLUG, {"slug": slug})
 
-    def _lookup(self, *where) -> Target | None:
-        row = db.session.execute(select(*TARGET_COLUMNS).outerjoin(
-            User, User.id == Article.author_id).where(*where)).first()
+    def _lookup(self, statement, params: dict) -> Target | None:
+        row = db.session.execute(statement, params).first()
         if row is None:
             return None
         target = target_of_row(row)

@@ -3,10 +3,12 @@ state, the policy's history, the articles' visible counts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Protocol
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from blogapp.comments.policy import (
@@ -44,43 +46,76 @@ def comments_closed(article: Openable, settings: SiteSettings, now: datetime) ->
 
 def gather_history(submission: Submission, settings: SiteSettings, now: datetime,
                    exclude_id: int | None = None, *, reader: bool = True) -> History:
-    """Collect the database facts the policy needs (indexed queries and the staff list).
+    """Collect the database facts the policy needs: one SELECT of indexed subqueries
+    (approved before, the last post within the flood window, a duplicate), and the staff
+    list.
 
     A *reader*'s post (not a moderator's reply) is checked against the staff accounts'
     emails and names; staff replies never count as a reader's approved comment."""
     policy = settings.policy
-    approved_before = False
-    if submission.email and submission.author:
-        query = select(Comment.id).where(
-            Comment.author == submission.author, Comment.email == submission.email,
-            Comment.status == APPROVED, Comment.user_id.is_(None))
-        if exclude_id is not None:
-            query = query.where(Comment.id != exclude_id)
-        approved_before = db.session.scalar(query.limit(1)) is not None
-    last_post_at = None
-    if policy.flood_seconds and exclude_id is None:
-        who = [Comment.ip == submission.ip] if submission.ip else []
-        if submission.email:
-            who.append(Comment.email == submission.email)
-        if who:
-            last_post_at = db.session.scalar(
-                select(func.max(Comment.created_at)).where(or_(*who)).where(
-                    Comment.created_at >= now - timedelta(seconds=policy.flood_seconds)))
-    duplicate = False
-    if policy.duplicate_check and exclude_id is None:
-        duplicate = db.session.scalar(
-            select(Comment.id).where(
-                Comment.article_id == submission.article_id,
-                Comment.parent_id.is_(None) if submission.parent_id is None
-                else Comment.parent_id == submission.parent_id,
-                Comment.author == submission.author, Comment.email == submission.email,
-                Comment.content == submission.content,
-            ).limit(1)) is not None
+    shape = HistoryShape(
+        approved=bool(submission.email and submission.author),
+        excluding=exclude_id is not None,
+        flood_by_ip=bool(policy.flood_seconds and exclude_id is None and submission.ip),
+        flood_by_email=bool(policy.flood_seconds and exclude_id is None and submission.email),
+        duplicate=bool(policy.duplicate_check and exclude_id is None),
+        reply=submission.parent_id is not None)
+    found: dict = {}
+    statement = _history_statement(shape)
+    if statement is not None:
+        found = dict(db.session.execute(statement, {
+            "author": submission.author, "email": submission.email, "ip": submission.ip,
+            "exclude": exclude_id, "article": submission.article_id,
+            "parent": submission.parent_id, "content": submission.content,
+            "since": now - timedelta(seconds=policy.flood_seconds or 0),
+        }).one()._mapping)
     staff_email = staff_name = False
     if reader and (submission.email or submission.author):
         staff_email, staff_name = _staff_identity(submission.email, submission.author)
-    return History(approved_before=approved_before, last_post_at=last_post_at,
-                   duplicate=duplicate, staff_email=staff_email, staff_name=staff_name)
+    return History(approved_before=found.get("approved_before") is not None,
+                   last_post_at=found.get("last_post_at"),
+                   duplicate=found.get("duplicate") is not None,
+                   staff_email=staff_email, staff_name=staff_name)
+
+
+@dataclass(frozen=True)
+class HistoryShape:
+    """Which of the history's subqueries a post needs (each shape is built once)."""
+
+    approved: bool
+    excluding: bool
+    flood_by_ip: bool
+    flood_by_email: bool
+    duplicate: bool
+    reply: bool
+
+
+@lru_cache(maxsize=64)
+def _history_statement(shape: HistoryShape):
+    """The history's one SELECT for *shape*, with bound parameters (None: nothing to ask)."""
+    facts = []
+    if shape.approved:
+        query = select(Comment.id).where(
+            Comment.author == bindparam("author"), Comment.email == bindparam("email"),
+            Comment.status == APPROVED, Comment.user_id.is_(None))
+        if shape.excluding:
+            query = query.where(Comment.id != bindparam("exclude"))
+        facts.append(query.limit(1).scalar_subquery().label("approved_before"))
+    who = ([Comment.ip == bindparam("ip")] if shape.flood_by_ip else []) + (
+        [Comment.email == bindparam("email")] if shape.flood_by_email else [])
+    if who:
+        facts.append(select(func.max(Comment.created_at)).where(or_(*who)).where(
+            Comment.created_at >= bindparam("since", type_=Comment.created_at.type))
+            .scalar_subquery().label("last_post_at"))
+    if shape.duplicate:
+        facts.append(select(Comment.id).where(
+            Comment.article_id == bindparam("article"),
+            Comment.parent_id == bindparam("parent") if shape.reply
+            else Comment.parent_id.is_(None),
+            Comment.author == bindparam("author"), Comment.email == bindparam("email"),
+            Comment.content == bindparam("content"),
+        ).limit(1).scalar_subquery().label("duplicate"))
+    return select(*facts) if facts else None
 
 
 def _staff_identity(email: str, author: str) -> tuple[bool, bool]:

@@ -56,6 +56,7 @@ def sqlite_app(directory: Path, **config: Any) -> Flask:
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "security-test-secret",
         "RATELIMIT_ENABLED": False,
+        "WRITE_SHARE": 1.0,  # corpora post faster than readers first allows
         "INSTANCE_PATH": str(directory),
         "SPAM_CHECK_MODE": "inline",
         **FAST_DISCUSSION,

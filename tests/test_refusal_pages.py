@@ -1,0 +1,130 @@
+"""A refused post's page, for a poster with nothing personal on it (every robot), is the
+article's stored frame with only the form drawn in: the same bytes as a full render, the
+article drawn once per version however many posts are refused."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from blogapp.blog.comments_host import ArticleHost
+from tests.comment_helpers import GOOD, OPEN_DISCUSSION, form_tokens, open_article
+from tests.factories import make_article
+
+TOKEN = re.compile(r'name="form_token" value="[^"]*"')
+TEXT = 'Kept <words> & "quotes"'
+
+
+@pytest.fixture
+def app_config():
+    return {**OPEN_DISCUSSION, "DISCUSSION_FLOOD_SECONDS": 30}
+
+
+@pytest.fixture
+def slug(app):
+    return open_article(app)
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """Count the article pages the host draws for refused posts."""
+    calls = []
+    real = ArticleHost.render_page
+
+    def counted(self, target, context, status):
+        if status >= 400:
+            calls.append(target.slug)
+        return real(self, target, context, status)
+
+    monkeypatch.setattr(ArticleHost, "render_page", counted)
+    return calls
+
+
+def prior_post(app, slug, **fields):
+    """A post from the same address and email a moment before (a plain client)."""
+    poster = app.test_client(use_cookies=False)
+    data = {**form_tokens(poster, slug), **GOOD, **fields}
+    assert poster.post(f"/articles/{slug}/comments", data=data).status_code == 303
+
+
+# Each case: what the refused post sends (over a good post), its path and headers, what
+# is set up before, and the status.
+CASES = {
+    "cross-site": ({}, {"Sec-Fetch-Site": "cross-site"}, None, 403),
+    "closed": ({}, {}, "closed", 403),
+    "forged token": ({"form_token": "forged"}, {}, None, 400),
+    "missing token": ({"form_token": None}, {}, None, 400),
+    "missing email": ({"email": ""}, {}, None, 400),
+    "bad website": ({"url": "javascript:alert(1)"}, {}, None, 400),
+    "gone parent": ({"comment_parent": "999"}, {}, None, 400),
+    "flood": ({}, {}, "flood", 429),
+    "duplicate": ({"comment": "Said once."}, {}, "duplicate", 409),
+}
+
+
+def refused_post(app, slug, case, cookies: dict[str, str]):
+    fields, headers, scene, status = CASES[case]
+    client = app.test_client(use_cookies=False)
+    data = {**form_tokens(client, slug), **GOOD, "comment": TEXT, **fields}
+    data = {k: v for k, v in data.items() if v is not None}
+    if cookies:
+        headers = {**headers, "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+    target = slug
+    if scene == "closed":
+        target = "closed"
+    response = client.post(f"/articles/{target}/comments", data=data, headers=headers)
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    return response
+
+
+@pytest.fixture
+def scene(app, slug, request):
+    case = request.param
+    where = CASES[case][2]
+    if where == "closed":
+        with app.app_context():
+            make_article("Closed", comments_open=False)
+    elif where == "flood":
+        prior_post(app, slug, comment="First words.")
+        app.config["DISCUSSION_FLOOD_SECONDS"] = 30
+    elif where == "duplicate":
+        app.config["DISCUSSION_FLOOD_SECONDS"] = 0
+        prior_post(app, slug, comment="Said once.")
+    return case
+
+
+@pytest.mark.parametrize("scene", list(CASES), indirect=True)
+def test_a_plain_posters_refused_page_is_the_full_render_byte_for_byte(app, slug, scene):
+    plain = refused_post(app, slug, scene, {})
+    # A held-comment cookie (even one that names nothing) makes the page personal: the
+    # full render, the reference.
+    full = refused_post(app, slug, scene, {"comment_held": "names-nothing"})
+    assert TOKEN.sub("", plain.get_data(as_text=True)) == \
+        TOKEN.sub("", full.get_data(as_text=True))
+    html = plain.get_data(as_text=True)
+    if CASES[scene][0].get("comment") is None:
+        assert "Kept &lt;words&gt; &amp; &#34;quotes&#34;" in html  # the text is kept
+    assert 'id="form-problems"' in html  # where the page opens, the error said
+    assert bool(TOKEN.search(html)) is (scene != "closed")  # a fresh token to send again
+    assert plain.headers.get("Retry-After") == full.headers.get("Retry-After")
+
+
+def test_a_wave_of_refused_posts_draws_the_article_once(app, slug, drawn):
+    for _ in range(5):
+        refused_post(app, slug, "forged token", {})
+    assert drawn == [slug]
+
+
+def test_the_frame_follows_the_article_and_its_comments(app, slug, drawn):
+    refused_post(app, slug, "forged token", {})
+    prior_post(app, slug, comment="A new approved comment.")  # approved at once
+    html = refused_post(app, slug, "forged token", {}).get_data(as_text=True)
+    assert "A new approved comment." in html
+    assert drawn == [slug, slug]
+
+
+def test_a_poster_with_a_held_comment_gets_the_full_render(app, slug, drawn):
+    refused_post(app, slug, "forged token", {})
+    refused_post(app, slug, "forged token", {"comment_held": "x"})
+    assert drawn == [slug, slug]  # the frame, then a full render for the personal page
