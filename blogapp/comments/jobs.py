@@ -28,6 +28,7 @@ from blogapp.comments.policy import CommentStatus
 from blogapp.comments.settings import load_settings
 from blogapp.comments.spam_checks import run_spam_check, send_feedback
 from blogapp.comments.state import comments_state
+from blogapp.database import read_only
 from blogapp.extensions import db
 from blogapp.mail.pump import run_mail_job
 from blogapp.readers_first import worker_load
@@ -80,8 +81,9 @@ def _guarded(app: Flask, task: Task, comment_id: int) -> None:
 
 
 def _spam_check(app: Flask, comment_id: int) -> None:
-    status = run_spam_check(comment_id, config_from_mapping(app.config),
-                            load_settings(app.config))
+    with read_only():  # the check's reading transaction starts here: no write lock
+        settings = load_settings(app.config)
+    status = run_spam_check(comment_id, config_from_mapping(app.config), settings)
     if status == CommentStatus.PENDING:
         send_held_notification(comment_id)
 

@@ -52,7 +52,7 @@ from blogapp.comments.services import (
 )
 from blogapp.comments.settings import SiteSettings, load_settings
 from blogapp.comments.state import current_host
-from blogapp.comments.threads import page_of
+from blogapp.comments.threads import landing_page, page_of
 from blogapp.database import read_only
 from blogapp.extensions import db
 from blogapp.models import AuditEntry, Comment
@@ -104,7 +104,7 @@ def submit(entry: Entry, *, door: Door, now: datetime | None = None,
     reading = read_only() if door.reader else nullcontext()
     try:
         with reading:
-            comment = _prepare(entry, door, settings, now, clock)
+            comment, page = _prepare(entry, door, settings, now, clock)
             if door.reader:
                 db.session.commit()  # end the reading transaction; the insert takes its own
         approved_parent = _store(comment, entry, door)
@@ -112,7 +112,7 @@ def submit(entry: Entry, *, door: Door, now: datetime | None = None,
         db.session.rollback()
         return refusal.refused
     _dispatch(comment, door, approved_parent)
-    return _accepted(comment, settings)
+    return _accepted(comment, settings, page)
 
 
 def revise(comment: Comment, text: str, *, door: Door = Door.FORM,
@@ -152,10 +152,12 @@ def revise(comment: Comment, text: str, *, door: Door = Door.FORM,
     return _accepted(comment, settings)
 
 
-def _accepted(comment: Comment, settings: SiteSettings) -> Accepted:
+def _accepted(comment: Comment, settings: SiteSettings, page: int | None = None) -> Accepted:
+    """What the door answers; *page*: where the comment landed, if the caller knows."""
     status = CommentStatus(comment.status)
-    page = None
-    if status in (APPROVED, PENDING):
+    if status not in (APPROVED, PENDING):
+        page = None
+    elif page is None:
         with read_only():  # the comment is committed; what follows only reads
             db.session.commit()
             page = page_of(comment, settings)
@@ -166,8 +168,9 @@ def _accepted(comment: Comment, settings: SiteSettings) -> Accepted:
 
 
 def _prepare(entry: Entry, door: Door, settings: SiteSettings, now: datetime,
-             clock: float | None) -> Comment:
-    """Run every check, reading only; return the comment unsaved. Raise _Refusal."""
+             clock: float | None) -> tuple[Comment, int | None]:
+    """Run every check, reading only; return the comment unsaved and the comment page it
+    will be shown on (None: not shown). Raise _Refusal."""
     config = current_app.config
     refused = admit(entry.target_id, door=door, settings=settings, now=now)
     if refused is not None:
@@ -177,7 +180,7 @@ def _prepare(entry: Entry, door: Door, settings: SiteSettings, now: datetime,
         if refused is not None:
             raise _Refusal(refused)
     _check_text(entry.content)
-    depth = _thread_depth(entry, door, settings)
+    depth, parent = _thread_depth(entry, door, settings)
     submission = Submission(
         article_id=entry.target_id, parent_id=entry.parent_id, author=entry.author,
         email=entry.email, url=entry.url, content=entry.content, content_html="",
@@ -219,7 +222,8 @@ def _prepare(entry: Entry, door: Door, settings: SiteSettings, now: datetime,
         preview_token=new_preview_token(),  # the author's held preview names it
     )
     comment.reasons = [{"code": r.code, "message": r.message} for r in verdict.reasons]
-    return comment
+    shown = verdict.status in (APPROVED, PENDING) and door is not Door.IMPORT
+    return comment, landing_page(entry.target_id, parent, settings) if shown else None
 
 
 def form_token_refusal(entry: Entry, settings: SiteSettings,
@@ -257,9 +261,11 @@ def _check_text(content: str) -> None:
         raise _Refusal(Refused("too_long", 400, too_long(MAX_CONTENT), "comment"))
 
 
-def _thread_depth(entry: Entry, door: Door, settings: SiteSettings) -> int:
+def _thread_depth(entry: Entry, door: Door,
+                  settings: SiteSettings) -> tuple[int, Comment | None]:
+    """The new comment's depth, and the comment it replies to (None: a new thread)."""
     if entry.parent_id is None:
-        return 1
+        return 1, None
     parent = db.session.get(Comment, entry.parent_id)
     allowed = {APPROVED, PENDING} if door is Door.STAFF else {APPROVED}
     if door is Door.IMPORT:
@@ -270,7 +276,7 @@ def _thread_depth(entry: Entry, door: Door, settings: SiteSettings) -> int:
         raise _Refusal(Refused(
             "depth", 400, f"Replies can nest {settings.thread_depth} levels deep at most; "
             "reply to an earlier comment in this thread.", "comment_parent"))
-    return parent.depth + 1
+    return parent.depth + 1, parent
 
 
 def _store(comment: Comment, entry: Entry, door: Door) -> int | None:

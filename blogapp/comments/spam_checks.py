@@ -8,15 +8,21 @@ for 15 days; so does this, from cron).
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from blogapp.comments.akismet import AkismetConfig, CommentData, check, submit
 from blogapp.comments.host import Target
 from blogapp.comments.policy import AkismetVerdict, CommentStatus, decide
-from blogapp.comments.services import gather_history, set_visible_status, submission_of
+from blogapp.comments.services import (
+    bump_article,
+    gather_history,
+    set_visible_status,
+    submission_of,
+)
 from blogapp.comments.settings import SiteSettings
 from blogapp.comments.state import current_host
 from blogapp.database import read_only
@@ -61,14 +67,55 @@ def run_spam_check(comment_id: int, config: AkismetConfig, settings: SiteSetting
         history = gather_history(asked, settings, now, exclude_id=comment.id)
         db.session.rollback()  # hold no lock while Akismet thinks
     verdict, detail = check(config, data)
-    # The write transaction: the row as it is now, then its UPDATE(s).
+    if verdict is AkismetVerdict.DISABLED:
+        verdict = AkismetVerdict.UNAVAILABLE
+        detail = "Akismet is not configured"
+    decision = decide(asked, settings.policy, history, verdict, now)
+    if not decision.drop and _apply_at_once(comment_id, asked, verdict, detail, decision):
+        return decision.status.value
+    return _apply_after_reading(comment_id, asked, history, settings, verdict, detail, now)
+
+
+def _reasons(decision, verdict: AkismetVerdict, detail: str) -> list[dict[str, str]]:
+    reasons = [{"code": r.code, "message": r.message} for r in decision.reasons]
+    if verdict is AkismetVerdict.UNAVAILABLE:
+        reasons = [{"code": r["code"], "message": f"{r['message']}: {detail}"}
+                   if r["code"] == "akismet-unavailable" else r for r in reasons]
+    return reasons
+
+
+def _apply_at_once(comment_id: int, asked, verdict: AkismetVerdict, detail: str,
+                   decision) -> bool:
+    """Write the verdict in one conditional UPDATE (and the article's count when it is
+    approved); commit. False, and nothing written, when the row is no longer what was
+    asked about (a moderator decided, the author edited, it was deleted)."""
+    status = decision.status.value
+    written = db.session.execute(
+        update(Comment).where(
+            Comment.id == comment_id, Comment.status == CommentStatus.PENDING.value,
+            Comment.spam_check.in_(RETRY_STATES), Comment.author == asked.author,
+            Comment.email == asked.email, Comment.content == asked.content,
+        ).values(
+            spam_check=verdict.value, spam_check_attempts=Comment.spam_check_attempts + 1,
+            status=status, blatant=decision.blatant, updated_at=utcnow(),
+            reasons_json=json.dumps(_reasons(decision, verdict, detail), ensure_ascii=False),
+        ).execution_options(synchronize_session=False)).rowcount
+    if written != 1:
+        db.session.rollback()
+        return False
+    if status == CommentStatus.APPROVED.value:
+        bump_article(asked.article_id, +1)
+    db.session.commit()
+    return True
+
+
+def _apply_after_reading(comment_id: int, asked, history, settings: SiteSettings,
+                         verdict: AkismetVerdict, detail: str, now: datetime) -> str | None:
+    """The row changed while Akismet thought (or the verdict drops it): read it again."""
     comment = db.session.get(Comment, comment_id, populate_existing=True)
     if comment is None:  # deleted meanwhile
         return None
     comment.spam_check_attempts += 1
-    if verdict is AkismetVerdict.DISABLED:
-        verdict = AkismetVerdict.UNAVAILABLE
-        detail = "Akismet is not configured"
     comment.spam_check = verdict.value
     if comment.status != CommentStatus.PENDING.value:
         # A moderator decided meanwhile; their decision stands.
@@ -78,17 +125,13 @@ def run_spam_check(comment_id: int, config: AkismetConfig, settings: SiteSetting
     if (submission.author, submission.email) != (asked.author, asked.email):
         history = gather_history(submission, settings, now, exclude_id=comment.id)  # edited
     decision = decide(submission, settings.policy, history, verdict, now)
-    reasons = [{"code": r.code, "message": r.message} for r in decision.reasons]
-    if verdict is AkismetVerdict.UNAVAILABLE:
-        reasons = [{"code": r["code"], "message": f"{r['message']}: {detail}"}
-                   if r["code"] == "akismet-unavailable" else r for r in reasons]
     if decision.drop:
         log.warning("Akismet discard: dropping blatant spam comment %s by %r on article %s: %r",
                     comment.id, comment.author, comment.article_id, comment.content[:2000])
         db.session.delete(comment)
         db.session.commit()
         return "dropped"
-    comment.reasons = reasons
+    comment.reasons = _reasons(decision, verdict, detail)
     comment.blatant = decision.blatant
     set_visible_status(comment, decision.status.value)
     db.session.commit()

@@ -132,16 +132,36 @@ def _without_bare_placeholders(nodes: list[Node]) -> list[Node]:
 
 def page_of(comment: Comment, settings: SiteSettings) -> int:
     """Return the comment page on which *comment*'s thread starts."""
+    return _page_of_root(_root(comment), settings)
+
+
+def landing_page(article_id: int, parent: Comment | None, settings: SiteSettings) -> int:
+    """Return the page a comment not yet stored will be on: a reply on its thread's page;
+    a new thread after every approved one (the pipeline asks while it reads, so the post
+    needs no reading transaction after its write)."""
+    if parent is not None:
+        return _page_of_root(_root(parent), settings)
+    earlier = db.session.scalar(_ROOTS.where(Comment.article_id == article_id))
+    return earlier // max(1, settings.comments_per_page) + 1
+
+
+_ROOTS = select(func.count(Comment.id)).where(Comment.parent_id.is_(None),
+                                              Comment.status == APPROVED)
+
+
+def _root(comment: Comment) -> Comment:
     root = comment
     while root.parent_id is not None:
         parent = db.session.get(Comment, root.parent_id)
         if parent is None:
             break
         root = parent
-    earlier = db.session.scalar(
-        select(func.count(Comment.id)).where(
-            Comment.article_id == comment.article_id, Comment.parent_id.is_(None),
-            Comment.status == APPROVED,
-            or_(Comment.created_at < root.created_at,
-                and_(Comment.created_at == root.created_at, Comment.id < root.id))))
+    return root
+
+
+def _page_of_root(root: Comment, settings: SiteSettings) -> int:
+    earlier = db.session.scalar(_ROOTS.where(
+        Comment.article_id == root.article_id,
+        or_(Comment.created_at < root.created_at,
+            and_(Comment.created_at == root.created_at, Comment.id < root.id))))
     return earlier // max(1, settings.comments_per_page) + 1
