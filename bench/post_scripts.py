@@ -74,7 +74,10 @@ local function parent(k)
   return "0"
 end
 local function post(path, from, body, extra)
-  local headers = {["X-Forwarded-For"] = from}
+  -- wrk.format sends the table it is given instead of wrk.headers: copy them in.
+  local headers = {}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  headers["X-Forwarded-For"] = from
   if extra then for name, value in pairs(extra) do headers[name] = value end end
   return wrk.format("POST", path, headers, body)
 end

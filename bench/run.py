@@ -440,7 +440,8 @@ class Bench:
         r = row.result
         shown = (f"{r.rps:,.0f} req/s, p50 {r.p50_ms:.2f} ms, p99 {r.p99_ms:.2f} ms, "
                  f"other load {r.other_load or 0:.0%}" if r else "not measured")
-        ratio = f", {row.ratio:.0%} of {row.reference_rps:,.0f}" if row.ratio is not None else ""
+        ratio = "" if row.ratio is None else f", {row.ratio:.0%} of {row.reference_rps:,.0f}" \
+            if row.reference_rps else f", ratio {row.ratio:.2f} (target {row.target})"
         self.log(f"{row.id}: {shown}{ratio}" + "".join(f"\n    {n}" for n in row.notes))
 
     def report(self) -> Path:
