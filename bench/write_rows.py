@@ -409,11 +409,13 @@ def refused_row(bench, app: Server, posting: Posting, refusal: Refusal) -> None:
     if probe_status >= 500:
         row.notes.append(f"the probe was answered {probe_status} (a server error)")
     before = bench.scalar("SELECT count(*) FROM comments")
+    last = bench.scalar("SELECT max(id) FROM comments")
     if refusal.kind == "flood":
         row.result = flood_wrk(bench, url, script, prepare)
     else:
         row.result = bench.wrk(url, script=script)
     row.extra["comments_stored"] = bench.scalar("SELECT count(*) FROM comments") - before
+    row.extra["stored_by_status"] = status_counts(bench.url, last)
     if posting.p2 is not None:
         row.judge(posting.p2.rps, REFUSED_TARGET, "P2 (accepted POST, same run)")
         row.compared.append(posting.p2)
@@ -422,7 +424,7 @@ def refused_row(bench, app: Server, posting: Posting, refusal: Refusal) -> None:
     row.target = f">= {REFUSED_TARGET:g}x"
     statuses = row.result.statuses
     row.notes.append(f"answers {fmt_statuses(statuses)}; {row.extra['comments_stored']:,} "
-                     "comments stored during the run")
+                     f"comments stored during the run {row.extra['stored_by_status']}")
     others = sum(n for code, n in statuses.items() if code != expected)
     if others or not statuses or row.result.socket_errors:
         row.notes.append(f"not all answers were {expected}: {others:,} others, "
