@@ -248,8 +248,8 @@ def accepted_rows(bench, app: Server, posting: Posting) -> None:
             ceiling.start(ready_path="/page")
             script = post_scripts.write(WORK / "post-ceiling.lua", "new", posting.form)
             top = bench.wrk(ceiling.base + "/post", script=script)
-        script = post_scripts.write(WORK / "post-p2.lua", "new", posting.form)
-        row.result, row.extra = post_run(bench, app.base + posting.form.action, script)
+        row.result, row.extra = post_run(bench, app.base + posting.form.action, lambda: (
+            post_scripts.write(WORK / "post-p2.lua", "new", posting.form)))
         judge_against_isso(row, posting, ISSO_TARGET)
         row.extra["ceiling"] = top.as_dict()
         row.extra["ceiling_ratio"] = round(row.result.rps / top.rps, 3) if top.rps else None
@@ -267,8 +267,8 @@ def accepted_rows(bench, app: Server, posting: Posting) -> None:
         try:
             row = Row("P3", f"comment POST, Akismet answers after "
                       f"{AKISMET_DELAY * 1000:.0f} ms (spam checks: {mode})")
-            script = post_scripts.write(WORK / "post-p3.lua", "new", posting.form)
-            row.result, row.extra = post_run(bench, app.base + posting.form.action, script)
+            row.result, row.extra = post_run(bench, app.base + posting.form.action, lambda: (
+                post_scripts.write(WORK / "post-p3.lua", "new", posting.form)))
             if posting.p2 is not None:
                 row.judge(posting.p2.rps, SLOW_TARGET, "P2")
                 row.compared.append(posting.p2)
@@ -301,8 +301,8 @@ def akismet_off_row(bench, posting: Posting) -> None:
         row = Row("P2-off", "comment POST, Akismet not configured")
         if len(bench.akismet.requests) != calls:
             row.notes.append("the probe's post still called Akismet: is it really off?")
-        script = post_scripts.write(WORK / "post-off.lua", "new", posting.form)
-        row.result, row.extra = post_run(bench, server.base + posting.form.action, script)
+        row.result, row.extra = post_run(bench, server.base + posting.form.action, lambda: (
+            post_scripts.write(WORK / "post-off.lua", "new", posting.form)))
     judge_against_isso(row, posting, OFF_TARGET)
     if posting.p2 is not None:
         row.extra["vs_p2"] = round(row.result.rps / max(posting.p2.rps, 1e-9), 3)
@@ -324,11 +324,11 @@ def judge_against_isso(row, posting: Posting, minimum: float) -> None:
     row.compared.append(posting.isso)
 
 
-def post_run(bench, url: str, script: Path) -> tuple[wrk.WrkResult, dict]:
+def post_run(bench, url: str, make_script: Callable[[], Path]) -> tuple[wrk.WrkResult, dict]:
     before = bench.scalar("SELECT count(*) FROM comments")
     last = bench.scalar("SELECT max(id) FROM comments")
     checks_before = len(bench.akismet.requests)
-    result = bench.wrk(url, script=script)
+    result = fresh_wrk(bench, url, make_script)
     stored = bench.scalar("SELECT count(*) FROM comments") - before
     return result, {"comments_stored": stored,
                     "stored_by_status": status_counts(bench.url, last),
@@ -350,9 +350,9 @@ def status_counts(url: str, after_id: int) -> dict[str, int]:
 def post_notes(row) -> None:
     r, e = row.result, row.extra
     row.notes.append(f"answers {fmt_statuses(r.statuses)}; {e['comments_stored']:,} comments "
-                     f"stored {e['stored_by_status']} and {e['akismet_calls_during_run']:,} "
-                     f"Akismet calls (all attempts); {e['checks_owed_at_end']:,} checks owed "
-                     "at the end")
+                     f"stored (all attempts) {e['stored_by_status']} and "
+                     f"{e['akismet_calls_during_run']:,} Akismet calls (all attempts); "
+                     f"{e['checks_owed_at_end']:,} checks owed at the end")
     bad = sum(n for code, n in r.statuses.items() if code != 303)
     if bad or r.socket_errors:
         row.notes.append(f"{bad:,} answers were not 303 and {r.socket_errors:,} socket errors: "
@@ -374,10 +374,10 @@ def refused_row(bench, app: Server, posting: Posting, refusal: Refusal) -> None:
                for k, v in refusal.fields.items()}
     origin = {"Origin": EVIL_ORIGIN} if refusal.origin else {}
     duplicate = stored_comment(bench.url) if refusal.kind == "duplicate" else None
-    salt = post_scripts.next_salt()
-
     def prepare() -> tuple[Path, int]:
-        """Write the script (after a fresh post from the flooding address), probe once."""
+        """Write a script of new addresses and texts (after a fresh post from a new
+        flooding address), and probe once the way it posts."""
+        salt = post_scripts.next_salt()
         flooder = ""
         if refusal.kind == "flood":
             flooder = posting.address()
@@ -410,10 +410,11 @@ def refused_row(bench, app: Server, posting: Posting, refusal: Refusal) -> None:
         row.notes.append(f"the probe was answered {probe_status} (a server error)")
     before = bench.scalar("SELECT count(*) FROM comments")
     last = bench.scalar("SELECT max(id) FROM comments")
-    if refusal.kind == "flood":
-        row.result = flood_wrk(bench, url, script, prepare)
-    else:
-        row.result = bench.wrk(url, script=script)
+    scripts = [script]  # the first attempt runs the probed script, later ones new ones
+    # A flood run must end within flood_seconds (15) of its flooding address's post.
+    duration = min(bench.args.duration, FLOOD_RUN_MAX) if refusal.kind == "flood" else None
+    row.result = fresh_wrk(bench, url, lambda: scripts.pop() if scripts else prepare()[0],
+                           duration=duration)
     row.extra["comments_stored"] = bench.scalar("SELECT count(*) FROM comments") - before
     row.extra["stored_by_status"] = status_counts(bench.url, last)
     if posting.p2 is not None:
@@ -424,7 +425,7 @@ def refused_row(bench, app: Server, posting: Posting, refusal: Refusal) -> None:
     row.target = f">= {REFUSED_TARGET:g}x"
     statuses = row.result.statuses
     row.notes.append(f"answers {fmt_statuses(statuses)}; {row.extra['comments_stored']:,} "
-                     f"comments stored during the run {row.extra['stored_by_status']}")
+                     f"comments stored (all attempts) {row.extra['stored_by_status']}")
     others = sum(n for code, n in statuses.items() if code != expected)
     if others or not statuses or row.result.socket_errors:
         row.notes.append(f"not all answers were {expected}: {others:,} others, "
@@ -435,16 +436,14 @@ def refused_row(bench, app: Server, posting: Posting, refusal: Refusal) -> None:
     bench.add(row)
 
 
-def flood_wrk(bench, url: str, script: Path,
-              prepare: Callable[[], tuple[Path, int]]) -> wrk.WrkResult:
-    """Like Bench.wrk, but each attempt after the first starts with a fresh post from a new
-    flooding address: a run must end within flood_seconds of that post."""
-    duration = min(bench.args.duration, FLOOD_RUN_MAX)
+def fresh_wrk(bench, url: str, make_script: Callable[[], Path],
+              duration: float | None = None) -> wrk.WrkResult:
+    """Bench.wrk with a new script (new addresses, emails and texts) for every attempt: the
+    same posts again would be refused as floods and duplicates."""
     best = None
+    kw = {"duration": duration} if duration else {}
     for attempt in range(bench.args.retries + 1):
-        if attempt:
-            script, _ = prepare()
-        result = bench.wrk(url, retries=0, script=script, duration=duration)
+        result = bench.wrk(url, retries=0, script=make_script(), **kw)
         if best is None or (result.other_load or 0) < (best.other_load or 0):
             best = result
         if (result.other_load or 0) <= bench.args.max_other_load:
