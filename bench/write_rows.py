@@ -374,6 +374,7 @@ def refused_row(bench, app: Server, posting: Posting, refusal: Refusal) -> None:
                for k, v in refusal.fields.items()}
     origin = {"Origin": EVIL_ORIGIN} if refusal.origin else {}
     duplicate = stored_comment(bench.url) if refusal.kind == "duplicate" else None
+
     def prepare() -> tuple[Path, int]:
         """Write a script of new addresses and texts (after a fresh post from a new
         flooding address), and probe once the way it posts."""
@@ -404,6 +405,9 @@ def refused_row(bench, app: Server, posting: Posting, refusal: Refusal) -> None:
     script, probe_status = prepare()
     expected = refusal.expected if refusal.expected is not None else probe_status
     row.extra = {"expected_status": expected, "probe_status": probe_status}
+    if refusal.expected is None:
+        row.notes.append(f"no status is expected of this kind: the row takes the probe's "
+                         f"({probe_status})")
     if probe_status != expected:
         row.notes.append(f"the probe was answered {probe_status}, not the expected {expected}")
     if probe_status >= 500:
