@@ -4,8 +4,9 @@ The bench installs Isso from PyPI into a virtual environment of its own under be
 (once; later runs reuse it), writes its config, and serves it with that environment's
 gunicorn under the same settings as blogapp (sync workers, the same count). Its guard
 (rate limits) and moderation are off and every post names its thread's title, so Isso
-never fetches the host page: what is measured is its own request handling, as blogapp's
-flood control is off for the accepted-POST rows.
+never fetches the host page: what is measured is its own request handling. blogapp keeps
+its flood control on, but each of its accepted-POST rows' posts comes from an address and
+an email of its own (bench/post_scripts.py), so neither app refuses them.
 
 Isso's API: ``GET /?uri=<path>`` answers a thread as JSON; ``POST /new?uri=<path>`` with a
 JSON body (``text``, ``author``, ``email``, ``website``, ``parent``, ``title``) adds a

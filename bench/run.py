@@ -3,7 +3,7 @@ wrk, print the table and write it as JSON to bench/results/.
 
     python -m bench.run                       # SQLite under bench/work/ (or DATABASE_URL)
     python -m bench.run --db postgresql       # DATABASE_URL, or a local blogapp_bench
-    python -m bench.run --quick               # P1-P3 only (no million-row seeding, no P5)
+    python -m bench.run --quick               # no million-row seeding (no P4, P5)
     python -m bench.run --only P1,P2 --duration 5
 """
 
@@ -22,12 +22,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 import sqlalchemy as sa
 
-from bench import api_rows, seed, wrk
+from bench import api_rows, seed, write_rows, wrk
 from bench.servers import ROOT, Server, cpu_seconds, machine_busy_seconds
 from blogapp.embed.assets import WIDGET_BUDGET, widget_gzip_bytes
 
@@ -35,11 +35,13 @@ WORK = ROOT / "bench" / "work"
 RESULTS = ROOT / "bench" / "results"
 ARTICLE_PATH = f"/articles/{seed.ARTICLE_SLUG}"
 USER_AGENT = "blogapp-bench/1"
-WORKLOADS = ("P1", "P1-304", "A1", "P2", "P3", "P4", "P5")  # A1: bench/api_rows.py
-# Switched off for the POST workloads, which send every comment from one IP and one author;
-# the app reads BLOGAPP_* through Flask's from_prefixed_env, which JSON-parses each value.
-SWITCHES = {"BLOGAPP_DISCUSSION_FLOOD_SECONDS": "0",
-            "BLOGAPP_DISCUSSION_DUPLICATE_CHECK": "false"}
+# A1: bench/api_rows.py; P2, P2-off, P3, P2-refused (one row per refusal), P6:
+# bench/write_rows.py. --only takes them in any case.
+WORKLOADS = ("P1", "P1-304", "A1", "P2", "P2-off", "P3", "P2-refused", "P6", "P4", "P5")
+WRITE_WORKLOADS = ("P2", "P2-off", "P3", "P2-refused", "P6")
+# Flood control and the duplicate check stay on: the app trusts one proxy, and each post
+# names its own client address in X-Forwarded-For (bench/post_scripts.py).
+PROXY = {"BLOGAPP_PROXY_COUNT": "1"}
 AKISMET_DELAY = 0.150
 QUEUE_TABS = ("pending", "approved", "spam", "trash")
 INPUT_RE = r'<input[^>]*name="{name}"[^>]*value="([^"]*)"'
@@ -145,7 +147,7 @@ class Bench:
         env = {
             "SECRET_KEY": self.secret, "DATABASE_URL": self.url, "BLOGAPP_ENV": "production",
             "SITE_URL": "http://blog.bench",
-            "BLOGAPP_INSTANCE_PATH": str(WORK / "instance"), **SWITCHES,
+            "BLOGAPP_INSTANCE_PATH": str(WORK / "instance"), **PROXY,
             "AKISMET_API_KEY": "test-key", "AKISMET_BLOG_URL": "http://blog.bench/",
             "AKISMET_API_URL": self.akismet.url,
         }
@@ -187,7 +189,7 @@ class Bench:
 
     def selected(self, workload: str) -> bool:
         if self.args.only:
-            return workload in self.args.only
+            return workload.upper() in self.args.only
         return not (self.args.quick and workload in ("P4", "P5"))
 
     # -- the run --------------------------------------------------------------------------
@@ -207,11 +209,10 @@ class Bench:
                  f"{self.info['nproc']} cores); wrk -t{self.args.threads} "
                  f"-c{self.args.connections} -d{self.args.duration:g}s; gunicorn "
                  f"-w {self.args.workers} -k {self.args.worker_class}")
-        self.log("switched off for the POST workloads (one IP, one author): "
-                 + ", ".join(f"{k}={v}" for k, v in SWITCHES.items())
-                 + " (read by Flask's from_prefixed_env, which JSON-parses the values)")
+        self.log("flood control and the duplicate check on: BLOGAPP_PROXY_COUNT=1, each post "
+                 "from its own X-Forwarded-For address and email")
         try:
-            if any(self.selected(w) for w in ("P1", "P1-304", "A1", "P2", "P3")):
+            if any(self.selected(w) for w in ("P1", "P1-304", "A1", *WRITE_WORKLOADS)):
                 self.log("seeding the article database (1 article, 100 threaded comments)")
                 self.fresh_database(1)
                 with self.app_server("app") as app:
@@ -220,8 +221,7 @@ class Bench:
                         self.attempt("P1", self.article_page, app)
                     if self.selected("A1"):  # before P2 and P3 add comments
                         self.attempt("A1", api_rows.thread_rows, self, app)
-                    if self.selected("P2") or self.selected("P3"):
-                        self.attempt("P2", self.comment_posts, app)
+                    write_rows.post_rows(self, app)  # each row on its own
             if self.selected("P4") or self.selected("P5"):
                 self.attempt("P4", self.scale)
         finally:
@@ -292,62 +292,7 @@ class Bench:
         row.compared.append(top)
         self.add(row)
 
-    # -- P2, P3 ---------------------------------------------------------------------------
-
-    def comment_posts(self, app: Server) -> None:
-        form = open_form(app.base + ARTICLE_PATH)
-        wait = form["min_seconds"] + 0.5 - (time.monotonic() - form["fetched"])
-        if wait > 0:
-            self.log(f"waiting {wait:.1f}s: the signed form token must be "
-                     f"{form['min_seconds']}s old before a post is accepted")
-            time.sleep(wait)
-        parents = [str(i) for i in seed_roots(self.url)]
-        probe = post_once(app.base + form["action"], form, parents[0] if parents else "0")
-        if probe.status_code != 303:
-            raise RuntimeError(f"comment POST probe answered {probe.status_code}, not 303: "
-                               + probe.text[:2000])
-        location = probe.headers["Location"]
-        script = write_post_script(WORK / "post.lua", form, parents)
-        mode = self.args.spam_mode or "app default"
-        p2: wrk.WrkResult | None = None
-        if self.selected("P2"):
-            self.akismet.mode = "normal"
-            row = Row("P2", f"comment POST, Akismet answers at once (spam checks: {mode})")
-            # The ceiling first: blogapp may go on with owed spam checks after its run.
-            with self.ceiling(b"", location=location) as ceiling:
-                ceiling.start(ready_path="/page")
-                top = self.wrk(ceiling.base + "/post", script=script)
-            row.result, row.extra = self.post_run(app, form["action"], script)
-            row.judge(top.rps, 0.25, "ceiling: bare Flask POST, same 303")
-            row.extra["ceiling"] = top.as_dict()
-            row.compared.append(top)
-            post_notes(row)
-            self.add(row)
-            p2 = row.result
-            self.drain(row)
-        if self.selected("P3"):
-            self.akismet.mode = "slow"
-            row = Row("P3", f"comment POST, Akismet answers after "
-                      f"{AKISMET_DELAY * 1000:.0f} ms (spam checks: {mode})")
-            row.result, row.extra = self.post_run(app, form["action"], script)
-            if p2 is not None:
-                row.judge(p2.rps, 0.50, "P2")
-                row.compared.append(p2)
-            else:
-                row.notes.append("run P2 in the same run to get the ratio")
-            post_notes(row)
-            self.add(row)
-            self.drain(row)
-            self.akismet.mode = "normal"
-
-    def post_run(self, app: Server, action: str, script: Path) -> tuple[wrk.WrkResult, dict]:
-        before = self.scalar("SELECT count(*) FROM comments")
-        checks_before = len(self.akismet.requests)
-        result = self.wrk(app.base + action, script=script)
-        stored = self.scalar("SELECT count(*) FROM comments") - before
-        return result, {"comments_stored": stored,
-                        "akismet_calls_during_run": len(self.akismet.requests) - checks_before,
-                        "checks_owed_at_end": self.owed()}
+    # -- P2, P3 (bench/write_rows.py) -------------------------------------------------
 
     def owed(self) -> int:
         return self.scalar("SELECT count(*) FROM comments "
@@ -495,7 +440,8 @@ class Bench:
         r = row.result
         shown = (f"{r.rps:,.0f} req/s, p50 {r.p50_ms:.2f} ms, p99 {r.p99_ms:.2f} ms, "
                  f"other load {r.other_load or 0:.0%}" if r else "not measured")
-        ratio = f", {row.ratio:.0%} of {row.reference_rps:,.0f}" if row.ratio is not None else ""
+        ratio = "" if row.ratio is None else f", {row.ratio:.0%} of {row.reference_rps:,.0f}" \
+            if row.reference_rps else f", ratio {row.ratio:.2f} (target {row.target})"
         self.log(f"{row.id}: {shown}{ratio}" + "".join(f"\n    {n}" for n in row.notes))
 
     def report(self) -> Path:
@@ -510,7 +456,8 @@ class Bench:
                                 f"-d{self.args.duration:g}s --latency",
                          "p4_duration_s": self.args.p4_duration,
                          "gunicorn": f"-w {self.args.workers} -k {self.args.worker_class}",
-                         "switched_off": SWITCHES,
+                         "client_address": "BLOGAPP_PROXY_COUNT=1, X-Forwarded-For per "
+                                           "post; flood control and duplicate check on",
                          "max_other_load": self.args.max_other_load,
                          "retries": self.args.retries,
                          "spam_check_mode": self.args.spam_mode or "app default",
@@ -606,42 +553,6 @@ def cookie_header(client: httpx.Client) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in client.cookies.jar)
 
 
-def open_form(page_url: str) -> dict:
-    """Fetch the article page as a browser would and keep what its form needs."""
-    with httpx.Client(headers={"User-Agent": USER_AGENT}, timeout=TIMEOUT) as client:
-        response = client.get(page_url)
-        fetched = time.monotonic()
-        html = response.text
-        cookie = cookie_header(client)
-
-    def hidden(name: str) -> str:
-        match = re.search(INPUT_RE.format(name=name), html)
-        if not match:
-            raise RuntimeError(f"no {name} input in the article page's form")
-        return match.group(1)
-
-    action = re.search(r'<form[^>]*action="([^"]+)"[^>]*id="commentform"', html) or \
-        re.search(r'id="commentform"[^>]*action="([^"]+)"', html)
-    if not action:
-        raise RuntimeError("no comment form in the article page")
-    return {"form_token": hidden("form_token"),
-            "cookie": cookie, "action": action.group(1).replace("&amp;", "&"),
-            "fetched": fetched, "min_seconds": 3}
-
-
-def form_fields(form: dict) -> dict[str, str]:
-    return {"form_token": form["form_token"],
-            "author": "Bench Reader", "email": "bench.reader@example.org",
-            "url": "https://reader.example.org/", "contact_fax": ""}
-
-
-def post_once(url: str, form: dict, parent: str) -> httpx.Response:
-    body = {**form_fields(form), "comment_parent": parent,
-            "comment": "A probe before the run: does the whole pipeline answer 303?"}
-    return httpx.post(url, data=body, timeout=TIMEOUT,
-                      headers={"User-Agent": USER_AGENT, "Cookie": form["cookie"]})
-
-
 def seed_roots(url: str) -> list[int]:
     engine = sa.create_engine(url)
     try:
@@ -651,34 +562,6 @@ def seed_roots(url: str) -> list[int]:
                 "AND status = 'approved' ORDER BY id LIMIT 8")).scalars())
     finally:
         engine.dispose()
-
-
-WORDS = ("caching", "thanks", "ETag", "versions", "fragments", "templates", "latency",
-         "pagination", "indexes", "workers", "sessions", "ratios", "queues", "threads")
-
-
-def write_post_script(path: Path, form: dict, parents: list[str]) -> Path:
-    """A wrk script posting comments with a different text each time; one in four is a
-    reply to an approved comment."""
-    base = urlencode(form_fields(form))
-    words = ", ".join(wrk.lua_string(w) for w in WORDS)
-    body = f"""
-local base = {wrk.lua_string(base)}
-local parents = {{{", ".join(wrk.lua_string(p) for p in parents)}}}
-local words = {{{words}}}
-local n = 0
-function request()
-  n = n + 1
-  local parent = "0"
-  if #parents > 0 and n % 4 == 0 then parent = parents[math.floor(n / 4) % #parents + 1] end
-  local text = "Bench+comment+" .. tid .. "-" .. n .. "%3A+" .. words[n % #words + 1] ..
-    "+and+" .. words[(n * 7) % #words + 1] .. "+again%2C+" .. string.rep("on+", n % 9)
-  return wrk.format("POST", nil, nil, base .. "&comment_parent=" .. parent .. "&comment=" .. text)
-end
-"""
-    return wrk.write_script(path, body, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": form["cookie"],
-        "User-Agent": USER_AGENT})
 
 
 def write_rotate_script(path: Path, articles: int) -> Path:
@@ -699,17 +582,6 @@ function request()
 end
 """
     return wrk.write_script(path, body, headers={"User-Agent": USER_AGENT})
-
-
-def post_notes(row: Row) -> None:
-    r, e = row.result, row.extra
-    codes = ", ".join(f"{code}: {n:,}" for code, n in sorted(r.statuses.items()))
-    row.notes.append(f"answers {codes}; {e['comments_stored']:,} comments stored and "
-                     f"{e['akismet_calls_during_run']:,} Akismet calls (all attempts); "
-                     f"{e['checks_owed_at_end']:,} checks owed at the end")
-    bad = sum(n for code, n in r.statuses.items() if code != 303)
-    if bad:
-        row.notes.append(f"{bad:,} answers were not 303: the figure is not a clean run")
 
 
 def staff_login(base: str) -> str:
@@ -778,7 +650,8 @@ def table(rows: list[Row], info: dict, dialect: str) -> str:
         if row.id == "P5" and r:
             ratio = f"{row.extra['rss_peak_mb']:.0f} MB"
         else:
-            ratio = f"{row.ratio:.0%}" if row.ratio is not None else "-"
+            ratio = "-" if row.ratio is None else f"{row.ratio:.2f}x" if re.match(
+                r"[<>]= [\d.]+x", row.target) else f"{row.ratio:.0%}"
         verdict = {True: "meets", False: "misses", None: "n/a"}[row.ok]
         if r is None:
             verdict = "not available" if any("not available" in n for n in row.notes) else "-"
@@ -822,7 +695,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--drain-seconds", type=float, default=60.0,
                    help="how long to wait for owed spam checks after P2 and P3 (60)")
     args = p.parse_args(argv)
-    if args.only and not args.only <= set(WORKLOADS):
+    if args.only and not args.only <= {w.upper() for w in WORKLOADS}:
         p.error(f"--only takes {','.join(WORKLOADS)}")
     return args
 
