@@ -15,8 +15,8 @@ request, before they start (at most ``JOB_QUIET_SECONDS``), so a check rarely ru
 a reader waits; their CPU time counts as writes.
 
 ``LoadMeter`` is the WSGI layer that times every request (outside the readers' page
-middleware, which answers most reads before Flask); ``write_gate`` is the app's first
-before_request hook.
+middleware, which answers most reads before Flask) and gives the 429 before Flask
+dispatches anything: under a wave most posts get it, so it must cost next to nothing.
 """
 
 from __future__ import annotations
@@ -24,11 +24,13 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from flask import Flask, current_app, render_template, request, session
+from flask import Flask, Response, render_template, request, session
 
+from blogapp.api.cors import add_cors_headers
 from blogapp.api.errors import error_json
+from blogapp.security import security_headers
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 EXTENSION = "worker_load"
@@ -42,11 +44,11 @@ class Tally:
 
     __slots__ = ("window", "value", "at")
 
-    def __init__(self, window: float) -> None:
-        self.window, self.value, self.at = window, 0.0, time.monotonic()
+    def __init__(self, window: float, now: float) -> None:
+        self.window, self.value, self.at = window, 0.0, now
 
     def read(self, now: float) -> float:
-        return self.value * math.exp(-(now - self.at) / self.window)
+        return self.value * math.exp(-max(0.0, now - self.at) / self.window)
 
     def add(self, amount: float, now: float) -> None:
         self.value, self.at = self.read(now) + amount, now
@@ -55,10 +57,11 @@ class Tally:
 class WorkerLoad:
     """What one worker process spends on writes and reads; thread-safe."""
 
-    def __init__(self, share: float, window: float = 1.0) -> None:
-        self.share, self.window = share, window
-        self.writes = Tally(window)  # seconds
-        self.reads = Tally(window)  # requests
+    def __init__(self, share: float, window: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.share, self.window, self.clock = share, window, clock
+        self.writes = Tally(window, clock())  # seconds
+        self.reads = Tally(window, clock())  # requests
         self.in_flight = 0
         self.quiet = threading.Event()
         self.quiet.set()
@@ -70,7 +73,7 @@ class WorkerLoad:
             self.quiet.clear()
 
     def finished(self, seconds: float, write: bool) -> None:
-        now = time.monotonic()
+        now = self.clock()
         with self.lock:
             if write:
                 self.writes.add(seconds, now)
@@ -84,11 +87,11 @@ class WorkerLoad:
     def spent_writing(self, seconds: float) -> None:
         """Count background work (a spam check) as writes."""
         with self.lock:
-            self.writes.add(seconds, time.monotonic())
+            self.writes.add(seconds, self.clock())
 
     def retry_after(self) -> int | None:
         """Seconds a stranger's write should wait (None: go ahead)."""
-        now = time.monotonic()
+        now = self.clock()
         with self.lock:
             readers = self.reads.read(now) >= 1.0  # a reader or more per window
             spent = self.writes.read(now)
@@ -110,10 +113,11 @@ def worker_load(app: Flask) -> WorkerLoad | None:
 
 
 class LoadMeter:
-    """WSGI middleware: time every request into the worker's WorkerLoad."""
+    """WSGI middleware: time every request into the worker's WorkerLoad, and answer a
+    stranger's write 429 here, before Flask dispatches it, while the share is spent."""
 
-    def __init__(self, wsgi_app, load: WorkerLoad) -> None:
-        self.wsgi_app, self.load = wsgi_app, load
+    def __init__(self, app: Flask, wsgi_app, load: WorkerLoad) -> None:
+        self.app, self.wsgi_app, self.load = app, wsgi_app, load
 
     def __call__(self, environ, start_response) -> Iterable[bytes]:
         """Count the request until the app returns its response: Flask has done the work
@@ -123,38 +127,42 @@ class LoadMeter:
         began = time.perf_counter()
         self.load.started()
         try:
+            wait = self.load.retry_after() if write else None
+            if wait is not None:
+                busy = self.busy(environ, wait)
+                if busy is not None:
+                    return busy(environ, start_response)
             return self.wsgi_app(environ, start_response)
         finally:
             self.load.finished(time.perf_counter() - began, write)
 
-
-def write_gate():
-    """Answer a stranger's write 429 while this worker's write share is spent."""
-    if request.method in SAFE_METHODS or "_user_id" in session:
-        return None
-    load = worker_load(current_app)
-    wait = load.retry_after() if load is not None else None
-    if wait is None:
-        return None
-    return busy_response(wait)
+    def busy(self, environ, seconds: int) -> Response | None:
+        """The 429 for a stranger's write (None: staff, whom nothing holds back)."""
+        with self.app.request_context(environ):
+            if "_user_id" in session:
+                return None
+            response = busy_response(seconds)
+            response.headers.extend(security_headers(self.app.config, request.is_secure))
+            return response
 
 
-def busy_response(seconds: int):
+def busy_response(seconds: int) -> Response:
+    """Say the write was not taken and when to send it again, keeping what was sent."""
     message = BUSY_MESSAGE.format(seconds=seconds)
     if request.path.startswith(("/api/", "/embed/")) or request.is_json:
-        return error_json(429, message, code="busy", retry_after=seconds)
+        response = add_cors_headers(error_json(429, message, code="busy",
+                                               retry_after=seconds))
+        return response
     # The form's fields come back as they were sent (never a password), the text to edit.
     fields = [(name, value) for name, value in request.form.items(multi=True)
               if "password" not in name.lower() and name != "comment"]
     body = render_template("busy.html", message=message, action=request.full_path.rstrip("?"),
                            text=request.form.get("comment"), fields=fields)
-    return body, 429, {"Retry-After": str(seconds)}
+    return Response(body, 429, {"Retry-After": str(seconds)}, mimetype="text/html")
 
 
 def register_readers_first(app: Flask) -> None:
-    """Tally this worker's load (a WSGI layer) and gate strangers' writes by it."""
-    share = float(app.config["WRITE_SHARE"])
-    load = WorkerLoad(share)
+    """Tally this worker's load and hold strangers' writes back by it (a WSGI layer)."""
+    load = WorkerLoad(float(app.config["WRITE_SHARE"]))
     app.extensions[EXTENSION] = load
-    app.wsgi_app = LoadMeter(app.wsgi_app, load)  # type: ignore[method-assign]
-    app.before_request_funcs.setdefault(None, []).insert(0, write_gate)
+    app.wsgi_app = LoadMeter(app, app.wsgi_app, load)  # type: ignore[method-assign]

@@ -10,7 +10,6 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from blogapp import readers_first
 from blogapp.comments import jobs
 from blogapp.extensions import db
 from blogapp.models import Comment
@@ -31,7 +30,7 @@ def slug(app):
 
 
 class Clock:
-    """time.monotonic for blogapp.readers_first, moved by hand."""
+    """A WorkerLoad's clock, moved by hand."""
 
     def __init__(self) -> None:
         self.now = 1000.0
@@ -41,15 +40,23 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch):
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def app_clock(app):
+    """The app's WorkerLoad on a clock moved by hand."""
     clock = Clock()
-    monkeypatch.setattr(readers_first.time, "monotonic", clock)
+    load = worker_load(app)
+    load.clock = clock
+    load.writes.at = load.reads.at = clock.now
     return clock
 
 
 def load_after(clock: Clock, *, reads: int, write_seconds: float, share: float = 0.3,
                wait: float = 0.0) -> WorkerLoad:
-    load = WorkerLoad(share)
+    load = WorkerLoad(share, clock=clock)
     for _ in range(reads):
         load.started()
         load.finished(0.001, write=False)
@@ -117,7 +124,8 @@ def test_a_form_post_past_the_share_is_answered_429_with_the_text_kept(app, clie
     assert comments(app) == 0
 
 
-def test_the_post_sent_again_after_the_wait_is_taken(app, client, slug, clock):
+def test_the_post_sent_again_after_the_wait_is_taken(app, client, slug, app_clock):
+    clock = app_clock
     tokens = form_tokens(client, slug)
     spend(app, 5.0)
     refused = post_comment(client, slug, tokens)
