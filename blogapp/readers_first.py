@@ -4,7 +4,7 @@ Each worker process keeps a decaying tally (time constant ``WINDOW`` seconds) of
 time it spent on strangers' writes (requests with an unsafe method and no staff login)
 and on background jobs (spam checks), and of the reads it served (``WorkerLoad``). While
 readers are being served and writes took more than ``WRITE_SHARE`` of the worker's time
-(BLOGAPP_WRITE_SHARE, default 0.3), a stranger's write is answered ``429`` with
+(BLOGAPP_WRITE_SHARE, default 0.2), a stranger's write is answered ``429`` with
 ``Retry-After`` before any lookup, check or rendering: the writer keeps their text (a
 small page with the form filled in, to send again; the API's JSON error to the widget),
 the readers keep the CPU. With no reader about, writes may take all the worker has: a
