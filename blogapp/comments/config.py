@@ -56,8 +56,9 @@ DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     # Where spam checks, Akismet feedback and mail run: "inline", "thread" or "rq".
     "SPAM_CHECK_MODE": ("thread", str),
     "RQ_REDIS_URL": ("redis://127.0.0.1:6379/0", str),
-    # A thread-mode job waits at most this long for a moment its worker serves no request.
-    "COMMENTS_JOB_QUIET_SECONDS": (2.0, float),
+    # A thread-mode job (a spam check, mail) waits at most this long for a quiet moment of
+    # its worker (no request for 50 ms; blogapp/readers_first.py): a rush is served first.
+    "COMMENTS_JOB_QUIET_SECONDS": (30.0, float),
     # An import string of the app factory RQ workers build the app with.
     "COMMENTS_RQ_APP_FACTORY": ("blogapp:create_app", str),
     "HELD_COOKIE_MAX_AGE": (3600, int),  # how long an author may see their held comment
