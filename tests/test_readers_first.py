@@ -191,3 +191,25 @@ def test_a_pool_job_runs_after_the_longest_wait_even_on_a_busy_worker(app, monke
     finally:
         load.finished(0.01, write=False)
         jobs.wait_for_jobs(app)
+
+
+@pytest.fixture
+def bearer(app, staff) -> dict[str, str]:
+    from blogapp.api.tokens import issue_token
+    from blogapp.models import User
+
+    user_id = staff.create("owner@example.com", "owner")
+    with app.app_context():
+        _, secret = issue_token(db.session.get(User, user_id), "tests", ["moderate"])
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.mark.parametrize(("token", "held"), [("valid", False), ("forged", True)])
+def test_an_api_token_is_staff_only_when_it_is_valid(app, client, slug, bearer, token, held):
+    headers = bearer if token == "valid" else {"Authorization": "Bearer forged-secret"}
+    spend(app, 5.0)
+    response = client.post("/api/v1/moderation/comments/bulk",
+                           json={"action": "approve", "ids": [1]}, headers=headers)
+    assert (response.status_code == 429) is held, response.get_json()
+    if held:
+        assert response.get_json()["error"] == "busy"
