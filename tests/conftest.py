@@ -40,6 +40,9 @@ def _worker_redis_url(url: str) -> str:
 
 
 PG_URL = _worker_pg_url(BASE_PG_URL)
+# The engine a test marked `one_engine` runs on; BLOGAPP_TEST_BOTH_ENGINES=1 runs it on both.
+ONE_ENGINE = "sqlite"
+BOTH_ENGINES = os.environ.get("BLOGAPP_TEST_BOTH_ENGINES", "") not in {"", "0", "false"}
 REDIS_URL = _worker_redis_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 
 
@@ -85,6 +88,31 @@ def _reset_postgres(url: str) -> None:
             conn.execute(sa.text("CREATE SCHEMA public"))
     finally:
         engine.dispose()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run a test marked `one_engine` on SQLite only, by deselecting its PostgreSQL copy.
+
+    Such a test proves something the database engine cannot change (a page's markup, a
+    header, a role check, a pure function), so its second run costs time and proves
+    nothing. Deselected, not skipped: the copy is not collected, so nothing is reported as
+    skipped and BLOGAPP_TEST_STRICT has nothing to fail. Tests that touch SQL, transactions,
+    locking, migrations or counts stay unmarked and run on both engines.
+    """
+    if BOTH_ENGINES:
+        return
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        engine = callspec.params.get("database_url", ONE_ENGINE) if callspec else ONE_ENGINE
+        if engine != ONE_ENGINE and item.get_closest_marker("one_engine"):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
