@@ -133,11 +133,28 @@ def database_url(request, tmp_path_factory) -> str:
     return url
 
 
+def _empty_postgres_tables(tables: list[sa.Table]) -> None:
+    """TRUNCATE only the tables that hold rows, then restart every sequence used since.
+
+    A TRUNCATE costs PostgreSQL new files for each table it names, rows or not (about
+    70 ms for all of them, on every test); most tests write to a few tables. Sequences are
+    restarted apart from the TRUNCATE, because an insert that was rolled back leaves its
+    table empty and its sequence moved on; each test still starts at id 1.
+    """
+    held = db.session.execute(sa.select(*(
+        sa.exists(sa.select(sa.literal(1)).select_from(t)) for t in tables))).one()
+    names = [t.name for t, rows in zip(tables, held, strict=True) if rows]
+    if names:  # CASCADE: also whatever refers to them; the comments' trigger empties tallies
+        db.session.execute(sa.text(f"TRUNCATE {', '.join(names)} CASCADE"))
+    db.session.execute(sa.text(
+        "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false)"
+        " FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"))
+
+
 def _empty_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(t.name for t in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        _empty_postgres_tables(tables)
     else:
         for table in tables:
             db.session.execute(table.delete())
