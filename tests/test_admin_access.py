@@ -10,6 +10,10 @@ from blogapp import create_app
 from blogapp.models import Role
 from tests.conftest import csrf_from
 
+# On SQLite only (one_engine, tests/conftest.py): which role reaches which route is decided in
+# Python (the views' required_role).
+pytestmark = pytest.mark.one_engine
+
 ARG_VALUES = {"action": "publish", "status": "pending"}
 
 

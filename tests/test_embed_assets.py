@@ -12,6 +12,10 @@ from blogapp.embed.assets import WIDGET_BUDGET as BUDGET
 from blogapp.embed.assets import widget_gzip_bytes
 from tests import figures
 
+# On SQLite only (one_engine, tests/conftest.py): the widget's static files: no database in the
+# answer.
+pytestmark = pytest.mark.one_engine
+
 ASSETS = [("/embed.js", "text/javascript"), ("/embed.css", "text/css"),
           ("/embed/count.js", "text/javascript")]
 

@@ -10,6 +10,10 @@ from werkzeug.serving import make_server
 
 from tests.moderation_helpers import QUIET, add_comment, new_article, status_of
 
+# On SQLite only (one_engine, tests/conftest.py): what is proven is the browser's keyboard script,
+# not the engine.
+pytestmark = pytest.mark.one_engine
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 

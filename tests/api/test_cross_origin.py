@@ -7,6 +7,10 @@ import pytest
 
 from tests.api.conftest import OTHER, PAGE_URL, SITE, good_body
 
+# On SQLite only (one_engine, tests/conftest.py): CORS headers and the Origin check come before
+# any query.
+pytestmark = pytest.mark.one_engine
+
 ALLOWED = [SITE, "https://second.example:8443", "HTTPS://SITE.EXAMPLE:443"]
 REFUSED = [OTHER, "null", "https://site.example.evil.example", "http://site.example",
            "https://second.example", "garbage"]

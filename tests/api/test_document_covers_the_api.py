@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from blogapp.api.openapi import document
+
+# On SQLite only (one_engine, tests/conftest.py): the URL map against the OpenAPI document: no
+# database.
+pytestmark = pytest.mark.one_engine
 
 
 def test_the_document_and_the_url_map_agree(app):

@@ -7,6 +7,10 @@ import pytest
 
 from tests.api.conftest import SITE
 
+# On SQLite only (one_engine, tests/conftest.py): error pages' shape and status are chosen by
+# Accept and the URL map.
+pytestmark = pytest.mark.one_engine
+
 HTML, JSON = "text/html", "application/json"
 ERRORS = [  # (method, path, kwargs, status)
     ("GET", "/articles/nope", {}, 404),

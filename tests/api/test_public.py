@@ -230,6 +230,7 @@ BODY_REFUSALS = [  # (raw body, content type, status, error code)
 ]
 
 
+@pytest.mark.one_engine  # a body is refused as it is parsed, before any query
 @pytest.mark.parametrize(("raw", "content_type", "status", "code"), BODY_REFUSALS,
                          ids=[f"{c}-{s}-{i}" for i, (_, c, s, _) in enumerate(BODY_REFUSALS)])
 def test_bodies_refused(api, raw, content_type, status, code):
@@ -302,6 +303,7 @@ def test_feeds_list_approved_comments(api, article_slug):
     assert "#comment-" in page.get_data(as_text=True)
 
 
+@pytest.mark.one_engine  # the document is built from the code
 def test_the_document_is_served_and_is_valid_openapi_3_1(api):
     from openapi_spec_validator import OpenAPIV31SpecValidator
 

@@ -11,6 +11,10 @@ import pytest
 from tests.conftest import csrf_from, post_form
 from tests.security.conftest import FAST_DISCUSSION, rule_url, rules_with, seed_small_site
 
+# On SQLite only (one_engine, tests/conftest.py): security headers and cookie flags are set by the
+# app, not the engine.
+pytestmark = pytest.mark.one_engine
+
 STRICT_REFERRER = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
 SCRIPT_TAG_RE = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
 # A JSON-LD data block (schema.org data on article pages): browsers never run a script
