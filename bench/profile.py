@@ -28,7 +28,6 @@ from sqlalchemy import event
 from bench import seed
 from bench.run import ARTICLE_PATH, INPUT_RE, WORK
 
-
 REFUSALS = {  # kind: (the answer's status, what the post changes)
     "closed": 403, "bad-token": 400, "missing-token": 400, "honeypot": 303, "flood": 429,
     "duplicate": 409, "cross-site": 403, "unknown": 404,

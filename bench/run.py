@@ -692,8 +692,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="measure again when other processes took more of the CPU (0.15)")
     p.add_argument("--retries", type=int, default=2,
                    help="how many times to measure again under other load (2)")
-    p.add_argument("--drain-seconds", type=float, default=60.0,
-                   help="how long to wait for owed spam checks after P2 and P3 (60)")
+    p.add_argument("--drain-seconds", type=float, default=180.0,
+                   help="how long to wait for owed spam checks after P2 and P3, before "
+                        "the next row (180)")
     args = p.parse_args(argv)
     if args.only and not args.only <= {w.upper() for w in WORKLOADS}:
         p.error(f"--only takes {','.join(WORKLOADS)}")

@@ -55,7 +55,7 @@ class Defaults:
     EMBED_ORIGINS: str | tuple[str, ...] = ""
     # Readers first (blogapp/readers_first.py): while readers are served, strangers'
     # writes (and spam checks) may take this share of a worker's time; more answers 429.
-    WRITE_SHARE = 0.2
+    WRITE_SHARE = 0.1
 
 
 #: Read from the environment without the BLOGAPP_ prefix; the comment engine reads its

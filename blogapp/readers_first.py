@@ -1,10 +1,11 @@
 """Readers first: a wave of posts must not take a worker's time from its readers.
 
-Each worker process keeps a decaying tally (time constant ``WINDOW`` seconds) of the
+Each worker process keeps a decaying tally (a one-second time constant) of the
 time it spent on strangers' writes (requests with an unsafe method and no staff login)
-and on background jobs (spam checks), and of the reads it served (``WorkerLoad``). While
-readers are being served and writes took more than ``WRITE_SHARE`` of the worker's time
-(BLOGAPP_WRITE_SHARE, default 0.2), a stranger's write is answered ``429`` with
+and on background jobs (spam checks), and of the reads it served
+(blogapp.worker_load.WorkerLoad). While
+readers are being served and writes took more than their share of the worker's time
+(BLOGAPP_WRITE_SHARE, default 0.1), a stranger's write is answered ``429`` with
 ``Retry-After`` before any lookup, check or rendering: the writer keeps their text (a
 small page with the form filled in, to send again; the API's JSON error to the widget),
 the readers keep the CPU. With no reader about, writes may take all the worker has: a
@@ -23,10 +24,8 @@ dispatches anything: under a wave most posts get it, so it must cost next to not
 
 from __future__ import annotations
 
-import math
-import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from flask import Flask, Response, render_template, request, session
 
@@ -34,97 +33,11 @@ from blogapp.api.auth import bearer_caller
 from blogapp.api.cors import add_cors_headers
 from blogapp.api.errors import error_json
 from blogapp.security import security_headers
+from blogapp.worker_load import EXTENSION, WorkerLoad
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-QUIET_GAP = 0.05  # seconds without a request that make a quiet moment
-EXTENSION = "worker_load"
-BUSY_MESSAGE = ("The site is very busy right now, so your comment was not posted. Your "
-                "text is kept below: please send it again in {seconds} seconds.")
-
-
-class Tally:
-    """A sum that decays exponentially with time constant *window* seconds: a steady
-    rate of r per second reads as r * window."""
-
-    __slots__ = ("window", "value", "at")
-
-    def __init__(self, window: float, now: float) -> None:
-        self.window, self.value, self.at = window, 0.0, now
-
-    def read(self, now: float) -> float:
-        return self.value * math.exp(-max(0.0, now - self.at) / self.window)
-
-    def add(self, amount: float, now: float) -> None:
-        self.value, self.at = self.read(now) + amount, now
-
-
-class WorkerLoad:
-    """What one worker process spends on writes and reads; thread-safe."""
-
-    def __init__(self, share: float, window: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.share, self.window, self.clock = share, window, clock
-        self.writes = Tally(window, clock())  # seconds
-        self.reads = Tally(window, clock())  # requests
-        self.in_flight = 0
-        self.last_request = clock()  # when a request last finished (or started)
-        self.quiet = threading.Event()
-        self.quiet.set()
-        self.lock = threading.Lock()
-
-    def started(self) -> None:
-        with self.lock:
-            self.in_flight += 1
-            self.last_request = self.clock()
-            self.quiet.clear()
-
-    def finished(self, seconds: float, write: bool) -> None:
-        now = self.clock()
-        with self.lock:
-            if write:
-                self.writes.add(seconds, now)
-            else:
-                self.reads.add(1.0, now)
-            self.in_flight -= 1
-            self.last_request = now
-            if self.in_flight <= 0:
-                self.in_flight = 0
-                self.quiet.set()
-
-    def spent_writing(self, seconds: float) -> None:
-        """Count background work (a spam check) as writes."""
-        with self.lock:
-            self.writes.add(seconds, self.clock())
-
-    def retry_after(self) -> int | None:
-        """Seconds a stranger's write should wait (None: go ahead)."""
-        now = self.clock()
-        with self.lock:
-            readers = self.reads.read(now) >= 1.0  # a reader or more per window
-            spent = self.writes.read(now)
-        limit = self.share * self.window
-        if not readers or self.share >= 1 or spent <= limit:
-            return None
-        # spent * exp(-t / window) falls to the limit after t seconds
-        return max(1, math.ceil(self.window * math.log(spent / max(limit, 1e-6))))
-
-    def wait_quiet(self, seconds: float, gap: float = QUIET_GAP) -> None:
-        """Wait, at most *seconds*, until this worker has served no request for *gap*
-        seconds: between two requests of a busy worker there is no quiet moment."""
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            if not self.quiet.wait(left):
-                return
-            with self.lock:
-                idle = self.clock() - self.last_request if self.in_flight == 0 else 0.0
-            if idle >= gap:
-                return
-            time.sleep(min(gap - idle, max(left, 0.0)))
-
-
-def worker_load(app: Flask) -> WorkerLoad | None:
-    """The app's load tally, when readers-first is on (register_readers_first)."""
-    return app.extensions.get(EXTENSION)
+BUSY_MESSAGE = ("The site is very busy right now, so this was not posted. What you typed "
+                "is kept: please send it again in {wait}.")
 
 
 class LoadMeter:
@@ -171,7 +84,7 @@ def staff() -> bool:
 
 def busy_response(seconds: int) -> Response:
     """Say the write was not taken and when to send it again, keeping what was sent."""
-    message = BUSY_MESSAGE.format(seconds=seconds)
+    message = BUSY_MESSAGE.format(wait=f"{seconds} second{'' if seconds == 1 else 's'}")
     if request.path.startswith(("/api/", "/embed/")) or request.is_json:
         response = add_cors_headers(error_json(429, message, code="busy",
                                                retry_after=seconds))

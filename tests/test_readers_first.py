@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from blogapp.comments import jobs
 from blogapp.extensions import db
 from blogapp.models import Comment
-from blogapp.readers_first import WorkerLoad, worker_load
+from blogapp.worker_load import WorkerLoad, worker_load
 from tests.comment_helpers import OPEN_DISCUSSION, form_tokens, open_article, post_comment
 
 SITE = "https://site.example"
@@ -119,7 +119,7 @@ def test_a_form_post_past_the_share_is_answered_429_with_the_text_kept(app, clie
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) >= 1
     html = response.get_data(as_text=True)
-    assert "your comment was not posted" in html and 'role="alert"' in html
+    assert "this was not posted" in html and 'role="alert"' in html
     assert "My &lt;b&gt;careful&lt;/b&gt; reply &amp; a &#34;quote&#34;</textarea>" in html
     for name, value in [("author", "Ann Reader"), ("email", "ann@example.org"),
                         ("url", "https://ann.example/"), ("form_token", tokens["form_token"])]:

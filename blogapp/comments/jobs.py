@@ -31,7 +31,7 @@ from blogapp.comments.state import comments_state
 from blogapp.database import read_only
 from blogapp.extensions import db
 from blogapp.mail.pump import run_mail_job
-from blogapp.readers_first import worker_load
+from blogapp.worker_load import worker_load
 
 log = logging.getLogger(__name__)
 RQ_QUEUE = "blogapp"
