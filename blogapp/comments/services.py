@@ -58,15 +58,14 @@ def gather_history(submission: Submission, settings: SiteSettings, now: datetime
         excluding=exclude_id is not None,
         flood_by_ip=bool(policy.flood_seconds and exclude_id is None and submission.ip),
         flood_by_email=bool(policy.flood_seconds and exclude_id is None and submission.email),
-        duplicate=bool(policy.duplicate_check and exclude_id is None),
-        reply=submission.parent_id is not None)
+        duplicate=bool(policy.duplicate_check and exclude_id is None))
     found: dict = {}
     statement = _history_statement(shape)
     if statement is not None:
         found = dict(db.session.execute(statement, {
             "author": submission.author, "email": submission.email, "ip": submission.ip,
             "exclude": exclude_id, "article": submission.article_id,
-            "parent": submission.parent_id, "content": submission.content,
+            "parent0": submission.parent_id or 0, "content": submission.content,
             "since": now - timedelta(seconds=policy.flood_seconds or 0),
         }).one()._mapping)
     staff_email = staff_name = False
@@ -87,7 +86,6 @@ class HistoryShape:
     flood_by_ip: bool
     flood_by_email: bool
     duplicate: bool
-    reply: bool
 
 
 @lru_cache(maxsize=64)
@@ -108,12 +106,13 @@ def _history_statement(shape: HistoryShape):
             Comment.created_at >= bindparam("since", type_=Comment.created_at.type))
             .scalar_subquery().label("last_post_at"))
     if shape.duplicate:
+        # Found through the email index: the article and the parent are compared as
+        # expressions no index serves, so SQLite never walks every root of the article.
         facts.append(select(Comment.id).where(
-            Comment.article_id == bindparam("article"),
-            Comment.parent_id == bindparam("parent") if shape.reply
-            else Comment.parent_id.is_(None),
-            Comment.author == bindparam("author"), Comment.email == bindparam("email"),
+            Comment.email == bindparam("email"), Comment.author == bindparam("author"),
             Comment.content == bindparam("content"),
+            Comment.article_id + 0 == bindparam("article"),
+            func.coalesce(Comment.parent_id, 0) == bindparam("parent0"),
         ).limit(1).scalar_subquery().label("duplicate"))
     return select(*facts) if facts else None
 

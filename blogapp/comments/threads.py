@@ -145,6 +145,7 @@ def landing_page(article_id: int, parent: Comment | None, settings: SiteSettings
     return earlier // max(1, settings.comments_per_page) + 1
 
 
+# Counted through ix_comments_article_status_parent_created (migration e17a0c0f0001).
 _ROOTS = select(func.count(Comment.id)).where(Comment.parent_id.is_(None),
                                               Comment.status == APPROVED)
 

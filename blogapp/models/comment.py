@@ -22,6 +22,9 @@ class Comment(db.Model):
     __tablename__ = "comments"
     __table_args__ = (
         Index("ix_comments_article_status_created", "article_id", "status", "created_at"),
+        # an article's threads by status, in order (the landing page's count, listings)
+        Index("ix_comments_article_status_parent_created", "article_id", "status",
+              "parent_id", "created_at"),
         Index("ix_comments_status_created_id", "status", "created_at", "id"),
         Index("ix_comments_email", "email"),
         Index("ix_comments_ip_created", "ip", "created_at"),
