@@ -16,11 +16,13 @@ import enum
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
-from redis import Redis
-from rq import Queue
 from werkzeug.utils import import_string
+
+if TYPE_CHECKING:
+    from rq import Queue
 
 from blogapp.comments.akismet import config_from_mapping
 from blogapp.comments.notify import send_approved_notification, send_held_notification
@@ -111,6 +113,10 @@ def wait_for_jobs(app: Flask | None = None) -> None:
 
 
 def _rq_queue(app: Flask) -> Queue:
+    """RQ's queue (imported here: a thread-mode worker never loads RQ and Redis' client)."""
+    from redis import Redis
+    from rq import Queue
+
     return Queue(RQ_QUEUE, connection=Redis.from_url(app.config["RQ_REDIS_URL"]))
 
 

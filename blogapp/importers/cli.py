@@ -6,7 +6,6 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,7 +15,6 @@ from flask.cli import AppGroup
 
 from blogapp.importers.model import ImportFileError, Summary
 from blogapp.importers.report import progress_label, summary_lines
-from blogapp.importers.run import RunOptions, import_disqus, import_wordpress
 from blogapp.importers.targets import parse_map
 from blogapp.site import site_url
 
@@ -34,9 +32,12 @@ def register(app: Flask) -> None:
     app.cli.add_command(export_cli)
 
 
-def _run(path: Path, dry_run: bool, work: Callable[..., None], **extra) -> None:
-    """Run an import with a progress bar, print the summary, translate bad input."""
+def _run(path: Path, dry_run: bool, work: str, **extra) -> None:
+    """Run blogapp.importers.run's *work* on *path* with a progress bar, print the summary,
+    translate bad input. (Imported here: the readers bring lxml, which a web worker never
+    needs.)"""
     from blogapp.comments.settings import load_settings
+    from blogapp.importers import run
     from blogapp.models.base import utcnow
 
     summary = Summary(dry_run=dry_run)
@@ -49,11 +50,11 @@ def _run(path: Path, dry_run: bool, work: Callable[..., None], **extra) -> None:
         def progress(consumed: int) -> None:
             bar.update(consumed - bar.pos, current_item=True)
 
-        options = RunOptions(secret=current_app.config["SECRET_KEY"],
-                             settings=load_settings(current_app.config), now=utcnow(),
-                             on_progress=progress)
+        options = run.RunOptions(secret=current_app.config["SECRET_KEY"],
+                                 settings=load_settings(current_app.config), now=utcnow(),
+                                 on_progress=progress)
         try:
-            work(stream, summary, options, **extra)
+            getattr(run, work)(stream, summary, options, **extra)
         except ImportFileError as exc:
             bar.render_finish()
             for line in summary_lines(summary, time.monotonic() - started):
@@ -71,7 +72,7 @@ def _run(path: Path, dry_run: bool, work: Callable[..., None], **extra) -> None:
 @click.argument("file", type=FILE)
 @DRY_RUN
 def import_wordpress_command(file: Path, dry_run: bool) -> None:
-    _run(file, dry_run, import_wordpress)
+    _run(file, dry_run, "import_wordpress")
 
 
 @import_cli.command("disqus", help="Import a Disqus export's comments into the articles "
@@ -87,7 +88,7 @@ def import_disqus_command(file: Path, maps: tuple[str, ...], dry_run: bool) -> N
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--map") from None
     host = urlsplit(site_url(current_app._get_current_object())).netloc.lower()
-    _run(file, dry_run, import_disqus, site_host=host, maps=pairs)
+    _run(file, dry_run, "import_disqus", site_host=host, maps=pairs)
 
 
 @export_cli.command("wordpress", help="Write every article and comment as WXR 1.2, the "

@@ -20,8 +20,10 @@ import hashlib
 import io
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageCms, ImageOps
+if TYPE_CHECKING:
+    from PIL import Image
 
 ACCEPTED = ("JPEG", "PNG", "WEBP", "GIF")
 #: How each accepted format is stored: Pillow format, file extension, Content-Type.
@@ -85,6 +87,8 @@ def _too_many_pixels(max_pixels: int, size: str = "") -> ImageRefused:
 
 def _open(data: bytes, max_pixels: int) -> Image.Image:
     """Open *data* as one of the accepted formats (reads the header only)."""
+    from PIL import Image  # here: a reader's worker never loads Pillow
+
     with warnings.catch_warnings():
         # The pixel limit is ours (inspect); Pillow's own bomb check, at twice
         # Image.MAX_IMAGE_PIXELS, is a ceiling above it, and its warning only repeats it.
@@ -116,6 +120,8 @@ def inspect(data: bytes, max_pixels: int) -> tuple[str, int, int]:
 
 def _decode(data: bytes, max_pixels: int) -> Image.Image:
     """Verify and decode *data* completely (its first frame), upright."""
+    from PIL import Image, ImageOps  # here: a reader's worker never loads Pillow
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
@@ -132,6 +138,8 @@ def _decode(data: bytes, max_pixels: int) -> Image.Image:
 
 def _to_srgb(image: Image.Image) -> Image.Image:
     """Convert pixels described by an embedded ICC profile to sRGB (then drop it)."""
+    from PIL import ImageCms  # here: a reader's worker never loads Pillow
+
     profile = image.info.get("icc_profile")
     if not profile or image.mode not in ("RGB", "RGBA", "CMYK", "L"):
         return image
@@ -147,6 +155,8 @@ def _to_srgb(image: Image.Image) -> Image.Image:
 
 def _pixels_only(image: Image.Image, output_format: str) -> Image.Image:
     """Return a new image holding the pixels alone (no info, so no metadata to save)."""
+    from PIL import Image  # here: a reader's worker never loads Pillow
+
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     if output_format == "JPEG":
         mode = "L" if image.mode in ("L", "1") else "RGB"
@@ -168,6 +178,8 @@ def _encode(image: Image.Image, output_format: str) -> bytes:
 
 def clean_image(data: bytes, max_pixels: int, widths: tuple[int, ...]) -> CleanImage:
     """Decode *data*, strip everything but the pixels and make the narrower renditions."""
+    from PIL import Image  # here: a reader's worker never loads Pillow
+
     source_format, _, _ = inspect(data, max_pixels)
     output_format, extension, content_type = OUTPUT[source_format]
     image = _pixels_only(_to_srgb(_decode(data, max_pixels)), output_format)

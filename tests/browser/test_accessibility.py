@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from blogapp.models import Category, User
+from blogapp.worker_load import worker_load
 from tests import figures
 from tests.browser.axe import BLOCKING, axe_version, inject, violations
 
@@ -92,6 +93,25 @@ def test_no_serious_or_critical_violation_on_any_page_type(browser, site, scheme
         page.click("#submit")
     assert page.locator("#error-summary").count() == 1
     check(page, "article, refused comment", scheme, found, counts)
+    pages += 1
+    # A post held back while readers are served (blogapp/readers_first.py): its text kept.
+    page.goto(f"{site.url}/articles/{site.ids.slug}")
+    page.fill("#comment", "Sent while the site is busy.")
+    page.fill("#author", "Ann Reader")
+    page.fill("#email", "ann@example.org")
+    load = worker_load(site.app)
+    for _ in range(5):
+        load.started()
+        load.finished(0.001, write=False)
+    load.share = 0.1
+    load.spent_writing(5.0)
+    try:
+        with page.expect_navigation():
+            page.click("#submit")
+    finally:
+        load.share = 1.0
+    assert page.input_value("#comment") == "Sent while the site is busy."
+    check(page, "busy: a post held back", scheme, found, counts)
     pages += 1
     reader.close()
 
