@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
@@ -18,7 +17,6 @@ class Base(DeclarativeBase):
 # Objects stay readable after commit without a new query (and, on SQLite, without a new
 # write transaction in a POST request: see blogapp.database).
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
-migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 # The client address comes from request.remote_addr, which ProxyFix rewrites according

@@ -14,11 +14,11 @@ from blogapp.blog.comments_host import ArticleHost
 from blogapp.blog.seo import register_seo
 from blogapp.comments import Comments
 from blogapp.embed import bp as embed_bp
-from blogapp.extensions import csrf, db, limiter, login_manager, migrate
+from blogapp.extensions import csrf, db, limiter, login_manager
 from blogapp.importers.redirects import bp as old_urls_bp
 from blogapp.media import bp as media_bp
+from blogapp.migrating import register_migrations
 from blogapp.moderation import bp as moderation_bp
-from blogapp.paths import MIGRATIONS
 from blogapp.security import SecureCookies
 from blogapp.subscriptions import bp as subscriptions_bp
 from blogapp.theme import register_theme
@@ -36,7 +36,7 @@ def register_proxy(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    register_migrations(app)  # Flask-Migrate, bound when `flask db` or a migration runs
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
