@@ -128,3 +128,17 @@ def test_a_poster_with_a_held_comment_gets_the_full_render(app, slug, drawn):
     refused_post(app, slug, "forged token", {})
     refused_post(app, slug, "forged token", {"comment_held": "x"})
     assert drawn == [slug, slug]  # the frame, then a full render for the personal page
+
+
+def test_a_host_area_without_the_slot_gets_the_full_render(app, slug, drawn, monkeypatch):
+    """A host's own comments/area.html that knows no frame slot: every refused page is
+    drawn in full, never a frame with the form appended after the page."""
+    real = ArticleHost.render_page
+
+    def without_slot(self, target, context, status):
+        context = {k: v for k, v in context.items() if k != "respond"}
+        return real(self, target, context, status)
+
+    monkeypatch.setattr(ArticleHost, "render_page", without_slot)
+    html = refused_post(app, slug, "forged token", {}).get_data(as_text=True)
+    assert html.count('id="commentform"') == 1 and html.rstrip().endswith("</html>")

@@ -170,9 +170,10 @@ def render_article_page(article: Target, form: CommentForm | None = None, status
     closed = comments_closed(article, settings, utcnow())
     if status >= 400 and cpage is None and form.is_submitted() and plain_poster():
         head, tail = refusal_frame(article, settings, closed)
-        respond = render_template("comments/form.html", **_context(
-            article, form, settings, closed, Markup(""), replying_to, message, ()))
-        return "".join((head, respond, tail)), status
+        if tail is not None:
+            respond = render_template("comments/form.html", **_context(
+                article, form, settings, closed, Markup(""), replying_to, message, ()))
+            return "".join((head, respond, tail)), status
     held = held_comments()
     if held:
         thread = thread_page(article.id, article.comment_count, settings, cpage, held)
@@ -192,24 +193,29 @@ def plain_poster() -> bool:
 
 
 class Frame(tuple):
-    """A page's bytes before and after its ``#respond`` block (a stored value)."""
+    """A page's text before and after its ``#respond`` block (a stored value); the tail
+    is None when the host's page has no slot for it (its own comments/area.html)."""
 
     def __len__(self) -> int:  # what the render cache's budget counts
-        return len(self[0]) + len(self[1])
+        return len(self[0]) + len(self[1] or "")
 
 
-def refusal_frame(article: Target, settings: SiteSettings, closed: bool) -> tuple[str, str]:
+def refusal_frame(article: Target, settings: SiteSettings,
+                  closed: bool) -> tuple[str, str | None]:
     """Return the article's default comment page split around its form, stored per
     version of the article (the key of its comment list, blogapp.comments.stored)."""
 
     def render(page: int | None) -> tuple[Frame, ThreadPage]:
         thread = thread_page(article.id, article.comment_count, settings, page)
         comment_list = _render_list(article, thread, settings, closed)
-        context = _context(article, None, settings, closed, comment_list, None, None, ())
+        # A blank form: a host's own area.html without the slot still draws (and the
+        # frame then says it has no slot).
+        context = _context(article, blank_form(article, settings), settings, closed,
+                           comment_list, None, None, ())
         html = current_host().render_page(article, {**context, "respond": Markup(
             RESPOND_SLOT)}, 400)
-        head, _, tail = html.partition(RESPOND_SLOT)
-        return Frame((head, tail)), thread
+        head, slot, tail = html.partition(RESPOND_SLOT)
+        return Frame((head, tail if slot else None)), thread
 
     key = (site_version(current_app), article.key, closed, settings)
     return stored_page(FRAME_CACHE, key, settings, None, render)
