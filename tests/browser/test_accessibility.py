@@ -55,6 +55,19 @@ def owner_pages(ids, category_id: int, owner_slug: str) -> list[tuple[str, str]]
     ]
 
 
+def logged_in(browser, scheme: str, base: str, email: str):
+    """A context (axe injected) and its page, logged in as *email*."""
+    context = browser.new_context(color_scheme=scheme)
+    inject(context)
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("#email", email)
+    page.fill("#password", "correct horse battery staple")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    return context, page
+
+
 def check(page, name: str, scheme: str, found: list[str], counts: Counter) -> None:
     for v in violations(page):
         counts[v["impact"]] += 1
@@ -115,25 +128,11 @@ def test_no_serious_or_critical_violation_on_any_page_type(browser, site, scheme
     pages += 1
     reader.close()
 
-    owner = browser.new_context(color_scheme=scheme)
-    inject(owner)
-    login = owner.new_page()
-    login.goto(site.url + "/login")
-    login.fill("#email", "owner@news.example")
-    login.fill("#password", "correct horse battery staple")
-    with login.expect_navigation():
-        login.click("main button[type=submit]")
+    owner, _ = logged_in(browser, scheme, site.url, "owner@news.example")
     visit(owner, owner_pages(site.ids, category_id, owner_slug))
     owner.close()
 
-    moderator = browser.new_context(color_scheme=scheme)
-    inject(moderator)
-    page = moderator.new_page()
-    page.goto(site.url + "/login")
-    page.fill("#email", "moderator@news.example")
-    page.fill("#password", "correct horse battery staple")
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
+    moderator, page = logged_in(browser, scheme, site.url, "moderator@news.example")
     response = page.goto(site.url + "/admin/settings")
     assert response.status == 403 and "What a moderator may do" in page.inner_text("main")
     check(page, "403 for a moderator", scheme, found, counts)
