@@ -10,6 +10,7 @@ from flask import Flask
 from blogapp import cli, errors, security
 from blogapp.api.fast_threads import register_api_threads
 from blogapp.blog.reader_pages import register_reader_pages
+from blogapp.blog.refused_posts import register_refused_posts
 from blogapp.config import load_config
 from blogapp.integers import register_converters
 from blogapp.mail.pump import register_mail
@@ -32,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_converters(app)  # bounded ASCII <int:...>, before any rule is added
     register_extensions(app)
     register_reader_pages(app)  # WSGI layers, innermost first: readers' pages,
+    register_refused_posts(app)  # refused comment posts,
     register_api_threads(app)  # the API's thread JSON,
     register_proxy(app)  # then secure cookies and ProxyFix,
     register_readers_first(app)  # outermost: each request's time, for readers first

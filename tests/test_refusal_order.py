@@ -104,7 +104,7 @@ def gone_parent(app, client, slug, ready):
 
 
 @pytest.mark.parametrize(("refusal", "status"), [
-    (cross_origin, 403), (closed, 403), (bad_token, 400), (honeypot, 303), (flood, 429),
+    (cross_origin, 403), (closed, 403), (bad_token, 400), (honeypot, 400), (flood, 429),
     (duplicate, 409), (bad_field, 400), (gone_parent, 400),
 ], ids=lambda value: getattr(value, "__name__", str(value)))
 def test_refusals_are_decided_before_any_sanitizing(app, client, article, sanitizer_calls,
@@ -120,11 +120,32 @@ def test_an_accepted_post_is_sanitized_once(app, client, article, sanitizer_call
     assert "nh3" in sanitizer_calls and "render_comment" not in sanitizer_calls
 
 
-def test_a_honeypot_catch_is_kept_as_plain_text_and_rendered_when_rescued(app, client, article,
-                                                                         staff):
-    post_comment(client, article, comment="<b>Hi</b> see https://x.example", contact_fax="x")
+def test_a_honeypot_catch_is_refused_and_stores_nothing(app, client, article):
+    response = post_comment(client, article, comment="<b>Hi</b> see https://x.example",
+                            contact_fax="x")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "hidden field" in html and "&lt;b&gt;Hi&lt;/b&gt; see https://x.example" in html
+    assert 'name="contact_fax" type="text" value=""' in html  # sent again, it goes through
+    assert stored(app) == []
+
+
+def test_an_old_honeypot_catch_is_rendered_for_real_when_rescued(app, client, article, staff):
+    """Before issue 17 a honeypot catch was stored as spam, as escaped plain text."""
+    from blogapp.models import Article
+    from blogapp.sanitize import render_plain
+
+    with app.app_context():
+        text = "<b>Hi</b> see https://x.example"
+        db.session.add(Comment(
+            article_id=db.session.scalar(select(Article.id).where(Article.slug == article)),
+            depth=1, author="Bot", email="bot@example.org", url="", avatar_seed="x",
+            content=text, content_html=render_plain(text), status="spam",
+            reasons_json='[{"code": "honeypot", "message": "Filled in the hidden field"}]',
+            spam_check="disabled", spam_check_attempts=0, ip="192.0.2.1", user_agent="",
+            referrer="", preview_token="t" * 22))
+        db.session.commit()
     [caught] = stored(app)
-    assert caught.status == "spam" and [r["code"] for r in caught.reasons] == ["honeypot"]
     assert caught.content_html == "<p>&lt;b&gt;Hi&lt;/b&gt; see https://x.example</p>"
     moderator = app.test_client()
     staff.login_as("moderator", client=moderator)

@@ -92,12 +92,12 @@ def test_duplicate_comment_is_refused_with_409(app, client, article):
     assert DUPLICATE_MESSAGE.replace("'", "&#39;") in html and "Same words" in html
 
 
-def test_honeypot_stores_the_comment_as_spam(app, client, article):
-    response = post_comment(client, article, contact_fax="buy now")
-    assert response.status_code == 303
-    [comment] = stored(app)
-    assert comment.status == "spam"
-    assert [r["code"] for r in comment.reasons] == ["honeypot"]
+def test_a_filled_honeypot_is_refused_with_the_text_kept(app, client, article):
+    response = post_comment(client, article, comment="Kept words", contact_fax="buy now")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "was filled in, as robots do" in html and "Kept words" in html
+    assert stored(app) == []
 
 
 @pytest.mark.parametrize(

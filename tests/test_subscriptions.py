@@ -186,10 +186,10 @@ def test_the_replys_own_author_and_other_articles_get_nothing(app, smtp, slug):
     assert "every new comment on this article" in message.get_body("plain").get_content()
 
 
-def test_a_spam_post_subscribes_nobody_and_mails_no_confirmation(app, smtp, slug):
+def test_a_honeypot_catch_subscribes_nobody_and_mails_no_confirmation(app, smtp, slug):
     response = post_comment(reader(app), slug, comment="Buy now", author="Bot", email=ANN,
                             subscribe_comments="replies", contact_fax="filled")
-    assert response.status_code == 303
+    assert response.status_code == 400
     assert statuses(app) == [] and smtp.mail == []
 
 

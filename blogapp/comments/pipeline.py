@@ -1,10 +1,10 @@
 """The comment pipeline: every door (the form, the JSON API, the embed, moderators'
 replies, the importer) calls submit(), which runs every check in one place.
 
-The order is the cost order: the target (visible, open), the form token, the shape a door
-cannot be trusted with (length, an empty text), the thread, then the database refusals
-(a flood, a duplicate: indexed queries on the text as typed); a honeypot catch is kept as
-escaped plain text; only a post that is left is rendered and sanitized, then decided.
+The order is the cost order: the target (visible, open), the form token and the honeypot
+(screen(): no database work), the shape a door cannot be trusted with (length, an empty
+text), the thread, then the database refusals (a flood, a duplicate: indexed queries on
+the text as typed); only a post that is left is rendered and sanitized, then decided.
 
 Transactions: a reader's post checks in a reading transaction (``read_only()``: on SQLite
 no write lock) and ends it before the INSERT, so the writing transaction holds the INSERT
@@ -34,7 +34,6 @@ from blogapp.comments.entry import (
 )
 from blogapp.comments.forms import check_form_token
 from blogapp.comments.policy import (
-    REASON_HONEYPOT,
     AkismetVerdict,
     CommentStatus,
     Reason,
@@ -58,16 +57,20 @@ from blogapp.extensions import db
 from blogapp.models import AuditEntry, Comment
 from blogapp.models.base import utcnow
 from blogapp.models.comment import new_preview_token
-from blogapp.sanitize import render_comment, render_plain, rendered_comment, visible_text
+from blogapp.sanitize import render_comment, rendered_comment, visible_text
 from blogapp.site import site_url
 
 __all__ = ["Accepted", "Door", "Entry", "Refused", "admit", "form_token_refusal", "revise",
-           "submit"]
+           "screen", "submit"]
 
 APPROVED, PENDING = CommentStatus.APPROVED, CommentStatus.PENDING
 GONE = Refused("not_found", 404, "This article does not exist or is not published.")
 CLOSED = Refused("closed", 403, "Comments are closed on this article.")
 PARENT_GONE = "The comment you are replying to is not available."
+HONEYPOT = Refused("honeypot", 400, (
+    "The form's hidden field (one people never see, left empty by browsers) was filled in, "
+    "as robots do, so this was not posted. Your comment is kept below: please send it "
+    "again."))
 
 
 class _Refusal(Exception):
@@ -176,7 +179,7 @@ def _prepare(entry: Entry, door: Door, settings: SiteSettings, now: datetime,
     if refused is not None:
         raise _Refusal(refused)
     if door.reader:
-        refused = form_token_refusal(entry, settings, clock)
+        refused = screen(entry, settings, clock)
         if refused is not None:
             raise _Refusal(refused)
     _check_text(entry.content)
@@ -201,10 +204,6 @@ def _prepare(entry: Entry, door: Door, settings: SiteSettings, now: datetime,
         html = render_comment(entry.content, url)
         verdict = Verdict(CommentStatus(entry.status),
                           (Reason("imported", "Imported with this status"),))
-    elif entry.honeypot:
-        html = render_plain(entry.content)  # rendered for real if a moderator rescues it
-        verdict = Verdict(CommentStatus.SPAM, (
-            Reason(REASON_HONEYPOT, "Filled in the hidden field that only robots see"),))
     else:  # a reader's post, or an import without a status of its own: the policy decides
         submission = with_rendering(submission, url)
         html = submission.content_html
@@ -224,6 +223,19 @@ def _prepare(entry: Entry, door: Door, settings: SiteSettings, now: datetime,
     comment.reasons = [{"code": r.code, "message": r.message} for r in verdict.reasons]
     shown = verdict.status in (APPROVED, PENDING) and door is not Door.IMPORT
     return comment, landing_page(entry.target_id, parent, settings) if shown else None
+
+
+def screen(entry: Entry, settings: SiteSettings, clock: float | None = None) -> Refused | None:
+    """Say why a reader's *entry* is refused before any database work (the form token,
+    then the honeypot), or None. submit() asks it of every reader door, after admit(); a
+    door may ask it before (blogapp.comments.views.early_answer), with the same answer.
+
+    A honeypot catch is refused, not stored: it costs no write, and the rare person whose
+    browser filled the hidden field keeps their text and sends it again."""
+    refused = form_token_refusal(entry, settings, clock)
+    if refused is None and entry.honeypot:
+        return HONEYPOT
+    return refused
 
 
 def form_token_refusal(entry: Entry, settings: SiteSettings,

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from functools import lru_cache
 from typing import Any
 
+from flask import request
 from sqlalchemy import select
 
 from blogapp.comments.policy import DiscussionSettings, parse_keys
@@ -61,6 +62,17 @@ def build(values: dict[str, Any]) -> SiteSettings:
 
 
 SETTINGS_ROWS = select(SiteSetting.key, SiteSetting.value)
+
+
+#: Where a layer before Flask leaves the settings it read for this request.
+PRE_READ_KEY = "blogapp.comments.settings"
+
+
+def request_settings(config: dict[str, Any]) -> SiteSettings:
+    """The settings in force for this request: those a layer before Flask read with the
+    request's target (blogapp.blog.refused_posts), else load_settings()."""
+    found = request.environ.get(PRE_READ_KEY)
+    return found if isinstance(found, SiteSettings) else load_settings(config)
 
 
 def load_settings(config: dict[str, Any]) -> SiteSettings:

@@ -14,10 +14,11 @@ from blogapp.comments.area import (
 )
 from blogapp.comments.entry import Accepted, Door, Entry, Refused
 from blogapp.comments.forms import CommentForm
+from blogapp.comments.host import Target
 from blogapp.comments.own_edit import edit_cookie
-from blogapp.comments.pipeline import admit, submit
+from blogapp.comments.pipeline import admit, screen, submit
 from blogapp.comments.policy import CommentStatus
-from blogapp.comments.settings import SiteSettings, load_settings
+from blogapp.comments.settings import SiteSettings, request_settings
 from blogapp.comments.state import current_host
 from blogapp.database import read_only
 from blogapp.paths import TEMPLATES
@@ -43,16 +44,11 @@ def post_comment(slug: str):
         article = current_host().find(slug)
         if article is None or not article.visible:
             abort(404)
-        settings = load_settings(current_app.config)
+        settings = request_settings(current_app.config)
         form = CommentForm(require_name_email=settings.require_name_email)
-        if cross_origin(request.headers, request.host):
-            form.validate()  # name what else needs fixing, too
-            return render_article_page(article, form, 403, settings, message=CROSS_SITE)
-        gate = admit(article.id, door=Door.FORM, settings=settings)
-        if gate is not None:
-            return _refused(article, settings, form, gate)
-        if not form.validate():
-            return render_article_page(article, form, 400, settings)
+        answer = early_answer(article, settings, form)
+        if answer is not None:
+            return answer
     entry = entry_from_form(form, article.id)
     outcome = submit(entry, door=Door.FORM, settings=settings)
     if isinstance(outcome, Refused):
@@ -68,6 +64,28 @@ def post_comment(slug: str):
                             max_age=current_app.config["HELD_COOKIE_MAX_AGE"], httponly=True,
                             samesite="Lax", secure=request.is_secure)
     return response
+
+
+def early_answer(article: Target, settings: SiteSettings, form: CommentForm):
+    """The door's answer to a post refused before submit() (None: hand it to submit()).
+
+    In the pipeline's order, from what needs no database history: another site's page
+    (the other fields' problems named too), a target that takes no comment, the form's
+    shape, then the refusals of blogapp.comments.pipeline.screen (the form token, the
+    honeypot), which submit() would give first. The refused-posts layer before Flask
+    (blogapp.blog.refused_posts) answers through this function too."""
+    if cross_origin(request.headers, request.host):
+        form.validate()  # name what else needs fixing, too
+        return render_article_page(article, form, 403, settings, message=CROSS_SITE)
+    gate = admit(article.id, door=Door.FORM, settings=settings)
+    if gate is not None:
+        return _refused(article, settings, form, gate)
+    if not form.validate():
+        return render_article_page(article, form, 400, settings)
+    refused = screen(entry_from_form(form, article.id), settings)
+    if refused is not None:
+        return _refused(article, settings, form, refused)
+    return None
 
 
 def _give_edit_cookie(response, outcome: Accepted, settings: SiteSettings) -> None:
