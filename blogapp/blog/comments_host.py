@@ -47,6 +47,11 @@ BY_SLUG = TARGETS.where(Article.slug == bindparam("slug"),
 FOUND_KEY = "blogapp.comments_host.found"
 
 
+def key_of_row(row) -> tuple:
+    """Target.key of the target a TARGET_COLUMNS row describes (no app context needed)."""
+    return (row.id, row.created_at, row.updated_at, row.comments_version)
+
+
 def target_of_row(row) -> Target:
     """Describe an article from its TARGET_COLUMNS row (source None: render_page loads the
     article when a page is drawn)."""

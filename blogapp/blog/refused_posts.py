@@ -1,51 +1,102 @@
 """Refused comment posts answered before Flask: a spam wave's refusals cost little.
 
 A stranger's post to an article's form (``POST {COMMENTS_URL_PREFIX}/<slug>/comments``,
-form-encoded, no session and no comment of theirs on the page) that will be refused
-before any history is read (sent from another site's page, comments closed, a missing,
-forged or stale form token, the honeypot) is answered by the ``RefusedPosts`` WSGI layer.
-It reads the article and the settings with one small query on its own connection (as the
-readers' pages do, blogapp.blog.reader_connection); only when a refusal is certain does it
-push a request context and answer through the form door's own early_answer
-(blogapp.comments.views), so the page, status and headers are those Flask would give,
-drawn from the article's stored refusal frame. Every other post goes on to Flask with its
-body as it came (and the article and settings this layer read, so the view reads neither
-again)."""
+form-encoded, no session and no comment of theirs on the page) that the form door refuses
+before its fields are checked (sent from another site's page, comments closed, a missing,
+forged or stale form token, the honeypot: blogapp.comments.views.early_refusal, which this
+layer calls) is answered by the ``RefusedPosts`` WSGI layer. It reads the article and the
+settings with one small query on its own connection (as the readers' pages do,
+blogapp.blog.reader_connection) and parses the body as Werkzeug does.
+
+The first such refusal of a kind (per version of the article, message and form choices)
+is answered through Flask's own code inside a request context: the form door's
+early_answer draws the page from the article's stored refusal frame, and Flask's
+after-request hooks give the headers. The layer then keeps that form block with a slot
+for each kept text field (blogapp.comments.area.respond_parts) and those headers; later
+ones are the frame with the post's own values put in, escaped as the template escapes
+them: the same bytes (tests/test_refused_posts.py), no request context.
+
+Every other post goes on to Flask with its body as it came, and with the article row and
+settings this layer read, so the view reads neither again."""
 
 from __future__ import annotations
 
 import io
-from urllib.parse import parse_qs
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
+import werkzeug.formparser  # noqa: F401 (registers the "werkzeug.url_quote" error handler)
 from flask import Flask, g
 from sqlalchemy import bindparam, true
 from werkzeug.datastructures import EnvironHeaders
 
-from blogapp.blog.comments_host import FOUND_KEY, TARGETS, remember_target, target_of_row
+from blogapp.blog.comments_host import (
+    FOUND_KEY,
+    TARGETS,
+    key_of_row,
+    remember_target,
+    target_of_row,
+)
 from blogapp.blog.lookup import version_is_visible
 from blogapp.blog.reader_connection import ReaderConnection
-from blogapp.comments.area import EDIT_COOKIE, HELD_COOKIE
-from blogapp.comments.forms import CommentForm, check_form_token
+from blogapp.comments.area import (
+    EDIT_COOKIE,
+    FRAME_CACHE,
+    HELD_COOKIE,
+    KEPT_FIELDS,
+    fill_respond,
+    respond_parts,
+)
+from blogapp.comments.entry import Entry, Refused
+from blogapp.comments.forms import CommentForm, issue_form_token
 from blogapp.comments.services import comments_closed
 from blogapp.comments.settings import PRE_READ_KEY, SiteSettings, settings_from_rows
+from blogapp.comments.stored import peek_page
 from blogapp.extensions import db
-from blogapp.models import Article, ArticleKind, SiteSetting
+from blogapp.models import Article, SiteSetting
 from blogapp.models.base import utcnow
+from blogapp.render_cache import peek, store
 from blogapp.security import cross_origin
+from blogapp.site import site_version
 
 FORM_TYPE = "application/x-www-form-urlencoded"
+ANSWERS = "refused-post"
+NO_PARENT = ("", "0")
 
 # One round trip: the article's target row once per stored setting (once with no setting
-# when none is stored), as the readers' pages read theirs.
+# when none is stored), as the readers' pages read theirs. Its kind is checked with its
+# visibility (version_is_visible: an external page's thread has no form here).
 POST_FACTS = (TARGETS.add_columns(SiteSetting.key.label("setting_key"),
-                                          SiteSetting.value.label("setting_value"))
+                                  SiteSetting.value.label("setting_value"))
               .outerjoin(SiteSetting, true())
-              .where(Article.slug == bindparam("slug"),
-                     Article.kind == ArticleKind.POST.value))
+              .where(Article.slug == bindparam("slug")))
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """A refusal's form block with slots, and the headers Flask gave it."""
+
+    parts: tuple[str, ...]
+    status: str
+    headers: tuple[tuple[str, str], ...]
+
+    def __len__(self) -> int:  # what the render cache's budget counts
+        return sum(len(p) for p in self.parts) + 64 * len(self.headers)
+
+
+@dataclass(frozen=True)
+class Post:
+    """What the layer read of one post."""
+
+    row: object
+    settings: SiteSettings
+    closed: bool
+    fields: dict[str, list[str]]
+    refused: Refused | None
 
 
 class RefusedPosts:
-    """WSGI middleware: answer certain refusals of strangers' comment posts."""
+    """WSGI middleware: answer strangers' comment posts refused before any history."""
 
     def __init__(self, app: Flask, wsgi_app) -> None:
         self.app = app
@@ -57,21 +108,20 @@ class RefusedPosts:
                          HELD_COOKIE, EDIT_COOKIE)
         self.limit = app.config.get("MAX_CONTENT_LENGTH")
         self.facts: ReaderConnection | None = None
+        self.filters = {name: tuple(getattr(CommentForm, name).kwargs.get("filters", ()))
+                        for name in (*KEPT_FIELDS, "contact_fax")}
 
     def __call__(self, environ, start_response):
         slug = self.slug(environ)
-        if slug is None:
-            return self.wsgi_app(environ, start_response)
-        body = self.body(environ)
+        body = None if slug is None else self.body(environ)
         if body is None:
             return self.wsgi_app(environ, start_response)
         environ["wsgi.input"] = io.BytesIO(body)  # whoever answers reads it as it came
-        rows = self.lookup(slug)
-        if rows and version_is_visible(rows[0], utcnow()):
-            settings = settings_of(self.app, rows)
-            environ[FOUND_KEY], environ[PRE_READ_KEY] = rows[0], settings
-            if self.suspect(environ, body, rows[0], settings):
-                answer = self.refusal(environ, rows[0], settings)
+        post = self.read(environ, slug, body)
+        if post is not None:
+            environ[FOUND_KEY], environ[PRE_READ_KEY] = post.row, post.settings
+            if post.refused is not None:
+                answer = self.stored_answer(environ, post) or self.flask_answer(environ, post)
                 if answer is not None:
                     return answer(environ, start_response)
                 environ["wsgi.input"] = io.BytesIO(body)
@@ -110,7 +160,108 @@ class RefusedPosts:
         if length < 0 or (self.limit is not None and length > self.limit):
             return None
         body = environ["wsgi.input"].read(length)
-        return body if len(body) == length else None
+        if len(body) != length:
+            environ["wsgi.input"] = io.BytesIO(body)
+            return None
+        return body
+
+    def read(self, environ, slug: str, body: bytes) -> Post | None:
+        """The post's article (visible, or None), settings and early refusal."""
+        rows = self.lookup(slug)
+        now = utcnow()
+        if not rows or not version_is_visible(rows[0], now):
+            return None
+        row, settings = rows[0], settings_of(self.app, rows)
+        closed = comments_closed(row, settings, now)
+        try:  # as Werkzeug parses a form body (werkzeug.formparser)
+            pairs = parse_qsl(body.decode(), keep_blank_values=True,
+                              errors="werkzeug.url_quote")
+        except (UnicodeError, ValueError):
+            return Post(row, settings, closed, {}, None)  # Flask answers
+        fields: dict[str, list[str]] = {}
+        for name, value in pairs:
+            fields.setdefault(name, []).append(value)
+        from blogapp.comments.views import early_refusal
+
+        values = self.values(fields)
+        entry = Entry(target_id=row.id, author=values["author"], email=values["email"],
+                      url=values["url"], content=values["comment"],
+                      honeypot=bool(values["contact_fax"]),
+                      form_token=first(fields, "form_token"))
+        with self.app.app_context():
+            refused = early_refusal(
+                cross_site=cross_origin(EnvironHeaders(environ), environ.get("HTTP_HOST", "")),
+                closed=closed, entry=entry, settings=settings)
+        return Post(row, settings, closed, fields, refused)
+
+    def values(self, fields: dict[str, list[str]]) -> dict[str, str]:
+        """Each text field as the form holds it: its first value through its filters."""
+        values = {}
+        for name, filters in self.filters.items():
+            value = fields[name][0] if fields.get(name) else None
+            for keep in filters:
+                value = keep(value)
+            values[name] = value or ""
+        return values
+
+    def key(self, environ, post: Post) -> tuple | None:
+        """What a stored answer depends on besides the kept texts (None: none is kept)."""
+        if first(post.fields, "comment_parent").strip() not in NO_PARENT:
+            return None  # a reply's form names what it replies to: Flask draws it
+        chosen = [v for v in post.fields.get("subscribe_comments", ()) if v]
+        consent = first(post.fields, "wp-comment-cookies-consent") not in ("", "false")
+        has_text = bool(self.values(post.fields)["comment"]) if post.closed else True
+        return (self.frame_key(post), post.refused, consent, "replies" in chosen[:3],
+                "all" in chosen[:3], has_text, environ.get("wsgi.url_scheme") == "https")
+
+    def frame_key(self, post: Post) -> tuple:
+        """The key of the article's refusal frame (blogapp.comments.area.refusal_frame)."""
+        return (site_version(self.app), key_of_row(post.row), post.closed, post.settings)
+
+    def stored_answer(self, environ, post: Post):
+        """The refusal from the stored frame and form block, or None (not stored yet)."""
+        key = self.key(environ, post)
+        if key is None:
+            return None
+        stored = peek(ANSWERS, key, self.app)
+        frame = peek_page(FRAME_CACHE, key[0], None, self.app) if stored else None
+        if not isinstance(stored, StoredAnswer) or frame is None or frame[1] is None:
+            return None
+        values = self.values(post.fields)
+        values["form-token"] = issue_form_token(self.app.config["SECRET_KEY"], post.row.id)
+        body = "".join((frame[0], fill_respond(stored.parts, values), frame[1])).encode()
+        headers = [*stored.headers, ("Content-Length", str(len(body)))]
+        if post.refused.retry_after:
+            headers.append(("Retry-After", str(post.refused.retry_after)))
+
+        def answer(environ, start_response):
+            start_response(stored.status, headers)
+            return [body]
+
+        return answer
+
+    def flask_answer(self, environ, post: Post):
+        """The form door's response, drawn by Flask's code; keep its form block for the
+        next refusal of the kind. None: the door hands the post on after all."""
+        from blogapp.comments.views import early_answer
+
+        with self.app.request_context(environ):
+            target = target_of_row(post.row)
+            remember_target(target)
+            form = CommentForm(require_name_email=post.settings.require_name_email)
+            answer = early_answer(target, post.settings, form)
+            if answer is None:
+                g.pop("comment_targets", None)
+                return None
+            response = self.app.process_response(self.app.make_response(answer))
+            key = self.key(environ, post)
+            headers = tuple((k, v) for k, v in response.headers.items()
+                            if k not in ("Content-Length", "Retry-After"))
+            if key is not None and not any(k == "Set-Cookie" for k, _ in headers):
+                parts = respond_parts(target, post.settings, post.closed,
+                                      post.refused.message, form)
+                store(ANSWERS, key, StoredAnswer(parts, response.status, headers))
+            return response
 
     def lookup(self, slug: str) -> list:
         if self.facts is None:
@@ -121,34 +272,11 @@ class RefusedPosts:
         except ReaderConnection.Failed:  # the database went away: Flask answers (or 500s)
             return []
 
-    def suspect(self, environ, body: bytes, row, settings: SiteSettings) -> bool:
-        """Tell whether the post may be refused before any history (approximately: the
-        refusal itself is decided by the form door, which may still hand it on)."""
-        if cross_origin(EnvironHeaders(environ), environ.get("HTTP_HOST", "")):
-            return True
-        if comments_closed(row, settings, utcnow()):
-            return True
-        fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-        if any(value.strip() for value in fields.get("contact_fax", ())):
-            return True
-        token = fields.get("form_token", [""])
-        return len(token) != 1 or check_form_token(
-            self.app.config["SECRET_KEY"], token[0], row.id, settings.form_min_seconds,
-            settings.form_max_age_hours) is not None
 
-    def refusal(self, environ, row, settings: SiteSettings):
-        """The form door's response to a refused post, or None when it hands it on."""
-        from blogapp.comments.views import early_answer
-
-        with self.app.request_context(environ):
-            target = target_of_row(row)
-            remember_target(target)
-            form = CommentForm(require_name_email=settings.require_name_email)
-            answer = early_answer(target, settings, form)
-            if answer is None:
-                g.pop("comment_targets", None)
-                return None
-            return self.app.process_response(self.app.make_response(answer))
+def first(fields: dict[str, list[str]], name: str) -> str:
+    """A field's first value, as WTForms reads one ("" when absent)."""
+    values = fields.get(name)
+    return values[0] if values else ""
 
 
 def settings_of(app: Flask, rows: list) -> SiteSettings:
@@ -160,5 +288,3 @@ def settings_of(app: Flask, rows: list) -> SiteSettings:
 def register_refused_posts(app: Flask) -> None:
     """Put the layer right around Flask, beside the readers' pages (inside ProxyFix)."""
     app.wsgi_app = RefusedPosts(app, app.wsgi_app)  # type: ignore[method-assign]
-
-

@@ -9,7 +9,7 @@ import re
 
 from flask import current_app, render_template, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -182,6 +182,39 @@ def render_article_page(article: Target, form: CommentForm | None = None, status
         comment_list = cached_list(article, settings, closed, cpage)
     return _render(article, form, settings, closed, comment_list, replying_to, message,
                    status), status
+
+
+#: The text fields a refused post's form shows again (comments/form.html escapes each).
+KEPT_FIELDS = ("comment", "author", "email", "url")
+_SLOT = re.compile("\x00(comment|author|email|url|form-token)\x00")
+
+
+def respond_parts(article: Target, settings: SiteSettings, closed: bool, message: str,
+                  form: CommentForm) -> tuple[str, ...]:
+    """The form block of a refused post that names no field, drawn once with a slot in
+    place of each kept text field and of the form token: literal, name, literal, ...
+
+    What else the block shows comes from *form*'s choices (consent, subscriptions, and
+    when closed whether there is a text at all); no reply target. fill_respond() puts a
+    post's values in, escaped as the template escapes them (blogapp.blog.refused_posts)."""
+    slotted = CommentForm(formdata=None, require_name_email=settings.require_name_email)
+    for name in KEPT_FIELDS:
+        slotted[name].data = f"\x00{name}\x00"
+    if closed and not form.comment.data:
+        slotted.comment.data = ""
+    slotted.consent.data = form.consent.data
+    slotted.subscribe_comments.data = list(form.subscribe_comments.data or ())
+    slotted.form_token.data = FORM_TOKEN_SLOT
+    slotted.comment_parent.data = "0"
+    html = render_template("comments/form.html", **_context(
+        article, slotted, settings, closed, Markup(""), None, message, ()))
+    return tuple(_SLOT.split(html))
+
+
+def fill_respond(parts: tuple[str, ...], values: dict[str, str]) -> str:
+    """Put *values* (by slot name, "form-token" included) into respond_parts()' block."""
+    return "".join(part if i % 2 == 0 else escape(values.get(part) or "")
+                   for i, part in enumerate(parts))
 
 
 def plain_poster() -> bool:

@@ -16,11 +16,13 @@ from blogapp.comments.entry import Accepted, Door, Entry, Refused
 from blogapp.comments.forms import CommentForm
 from blogapp.comments.host import Target
 from blogapp.comments.own_edit import edit_cookie
-from blogapp.comments.pipeline import admit, screen, submit
+from blogapp.comments.pipeline import CLOSED, screen, submit
 from blogapp.comments.policy import CommentStatus
+from blogapp.comments.services import comments_closed
 from blogapp.comments.settings import SiteSettings, request_settings
 from blogapp.comments.state import current_host
 from blogapp.database import read_only
+from blogapp.models.base import utcnow
 from blogapp.paths import TEMPLATES
 from blogapp.security import cross_origin
 from blogapp.subscriptions.service import subscribe_from_post
@@ -31,6 +33,7 @@ bp = Blueprint("comments", __name__, template_folder=str(TEMPLATES))
 YEAR = 365 * 24 * 3600
 CROSS_SITE = ("This form was sent from another site's page, so it was not posted. Your "
               "comment is kept below: send it from this page if you meant to.")
+CROSS_SITE_REFUSED = Refused("cross_site", 403, CROSS_SITE)
 
 
 @bp.route("/<slug>/comments", methods=["POST"])
@@ -69,23 +72,31 @@ def post_comment(slug: str):
 def early_answer(article: Target, settings: SiteSettings, form: CommentForm):
     """The door's answer to a post refused before submit() (None: hand it to submit()).
 
-    In the pipeline's order, from what needs no database history: another site's page
-    (the other fields' problems named too), a target that takes no comment, the form's
-    shape, then the refusals of blogapp.comments.pipeline.screen (the form token, the
-    honeypot), which submit() would give first. The refused-posts layer before Flask
-    (blogapp.blog.refused_posts) answers through this function too."""
-    if cross_origin(request.headers, request.host):
-        form.validate()  # name what else needs fixing, too
-        return render_article_page(article, form, 403, settings, message=CROSS_SITE)
-    gate = admit(article.id, door=Door.FORM, settings=settings)
-    if gate is not None:
-        return _refused(article, settings, form, gate)
-    if not form.validate():
-        return render_article_page(article, form, 400, settings)
-    refused = screen(entry_from_form(form, article.id), settings)
+    First what early_refusal() decides from plain facts, then the form's shape; the
+    refused-posts layer before Flask (blogapp.blog.refused_posts) decides with
+    early_refusal() too, and answers through this function or with its stored bytes."""
+    refused = early_refusal(cross_site=cross_origin(request.headers, request.host),
+                            closed=comments_closed(article, settings, utcnow()),
+                            entry=entry_from_form(form, article.id), settings=settings)
     if refused is not None:
         return _refused(article, settings, form, refused)
+    if not form.validate():
+        return render_article_page(article, form, 400, settings)
     return None
+
+
+def early_refusal(*, cross_site: bool, closed: bool, entry: Entry,
+                  settings: SiteSettings) -> Refused | None:
+    """Why a post to a visible target is refused before its fields are checked or any
+    history is read, or None: in the pipeline's order, sent from another site's page,
+    the target takes no comment, then blogapp.comments.pipeline.screen (the form token,
+    the honeypot). None of these is about a field, so none names the fields' problems:
+    the text is kept, and a post sent again from the page is checked in full."""
+    if cross_site:
+        return CROSS_SITE_REFUSED
+    if closed:
+        return CLOSED
+    return screen(entry, settings)
 
 
 def _give_edit_cookie(response, outcome: Accepted, settings: SiteSettings) -> None:

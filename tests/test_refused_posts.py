@@ -1,0 +1,229 @@
+"""A stranger's post that will be refused before any history is answered before Flask
+(blogapp.blog.refused_posts): the same status, headers and page as Flask's answer, from
+one small query; every other post reaches Flask with its body as it came."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from blogapp.blog.comments_host import BY_SLUG, ArticleHost
+from blogapp.blog.refused_posts import RefusedPosts
+from blogapp.extensions import db
+from blogapp.models import Comment
+from tests.comment_helpers import GOOD, OPEN_DISCUSSION, form_tokens, open_article
+from tests.factories import make_article
+
+TOKEN = re.compile(r'name="form_token" value="[^"]*"')
+TEXT = 'Kept <words> & "quotes"'
+KEPT = "Kept &lt;words&gt; &amp; &#34;quotes&#34;"
+
+
+@pytest.fixture
+def app_config():
+    return {**OPEN_DISCUSSION, "DISCUSSION_FLOOD_SECONDS": 30}
+
+
+@pytest.fixture
+def slug(app):
+    with app.app_context():
+        make_article("Closed", comments_open=False)
+        make_article("Other", body="Another article.")
+    return open_article(app)
+
+
+@pytest.fixture
+def answered(monkeypatch):
+    """The paths of the posts the layer answered itself, and how: "stored" (the stored
+    frame and form block, no request context) or "flask" (Flask's code, then stored)."""
+    calls = []
+    for how in ("stored", "flask"):
+        real = getattr(RefusedPosts, f"{how}_answer")
+
+        def spied(self, environ, post, real=real, how=how):
+            response = real(self, environ, post)
+            if response is not None:
+                calls.append((how, environ["PATH_INFO"]))
+            return response
+
+        monkeypatch.setattr(RefusedPosts, f"{how}_answer", spied)
+    return calls
+
+
+def layer_off(monkeypatch):
+    """Every post goes to Flask as if the layer were not there."""
+    monkeypatch.setattr(RefusedPosts, "read", lambda *args: None)
+
+
+# name: (fields over a good post, headers, article, answered before Flask, status)
+CASES = {
+    "cross-site (Sec-Fetch-Site)": ({}, {"Sec-Fetch-Site": "cross-site"}, None, True, 403),
+    "cross-site (Origin)": ({}, {"Origin": "http://evil.example"}, None, True, 403),
+    "cross-site, email missing too": ({"email": ""}, {"Sec-Fetch-Site": "cross-site"}, None,
+                                      True, 403),
+    "closed": ({}, {}, "closed", True, 403),
+    "forged token": ({"form_token": "forged"}, {}, None, True, 400),
+    "missing token": ({"form_token": None}, {}, None, True, 400),
+    "two tokens": ({"form_token": ["forged", "again"]}, {}, None, True, 400),
+    "another article's token": ({"form_token": "other"}, {}, None, True, 400),
+    "forged token, email missing": ({"form_token": "forged", "email": ""}, {}, None, True, 400),
+    "honeypot": ({"contact_fax": "+1 555 0100"}, {}, None, True, 400),
+    "honeypot of blanks": ({"contact_fax": "   "}, {}, None, False, 303),
+    "a good post": ({}, {}, None, False, 303),
+    "missing email": ({"email": ""}, {}, None, False, 400),
+    "gone parent": ({"comment_parent": "999"}, {}, None, False, 400),
+}
+
+
+def post(app, slug, case, cookies=None, **extra):
+    fields, headers, article, _, _ = CASES[case]
+    client = app.test_client(use_cookies=False)
+    data = {**form_tokens(client, slug), **GOOD, "comment": TEXT, **fields, **extra}
+    if data["form_token"] == "other":
+        data["form_token"] = form_tokens(client, "other")["form_token"]
+    data = {k: v for k, v in data.items() if v is not None}
+    if cookies:
+        headers = {**headers, "Cookie": cookies}
+    return client.post(f"/articles/{article or slug}/comments", data=data, headers=headers)
+
+
+def comparable(response) -> tuple:
+    headers = sorted((k, v) for k, v in response.headers.items()
+                     if k not in ("Date", "Content-Length"))
+    return response.status_code, headers, TOKEN.sub("", response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_post_gets_the_same_answer_with_or_without_the_layer(app, slug, case, answered,
+                                                               monkeypatch):
+    *_, by_layer, status = CASES[case]
+    path = f"/articles/{CASES[case][2] or slug}/comments"
+    first = post(app, slug, case, comment=f"{TEXT} 1")
+    assert first.status_code == status, first.get_data(as_text=True)[:400]
+    if status == 303:  # handed on with its body as it came
+        assert answered == []
+        with app.app_context():
+            assert [c.content for c in db.session.query(Comment)] == [f"{TEXT} 1"]
+        return
+    again = post(app, slug, case, comment=f"{TEXT} 2 <b>&amp;</b>", author="Zoë \"Z\" <z>")
+    assert answered == ([("flask", path), ("stored", path)] if by_layer else [])
+    layer_off(monkeypatch)
+    for response, text, author in ((first, f"{TEXT} 1", GOOD["author"]),
+                                   (again, f"{TEXT} 2 <b>&amp;</b>", "Zoë \"Z\" <z>")):
+        reference = post(app, slug, case, comment=text, author=author)
+        assert comparable(response) == comparable(reference)
+    assert f"{KEPT} 1" in first.get_data(as_text=True)
+
+
+def test_the_layer_answers_without_storing_or_reading_history(app, slug, answered,
+                                                              monkeypatch):
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for case in ("forged token", "honeypot", "closed", "cross-site (Origin)"):
+            post(app, slug, case)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(answered) == 4
+    # The form page's GETs are answered by the readers' layer; the posts read nothing
+    # through the app's engine (the layer has its own connection) and store nothing.
+    assert not [s for s in statements if "comments" in s.lower() and "insert" in s.lower()]
+    with app.app_context():
+        assert db.session.query(Comment).count() == 0
+
+
+def test_an_accepted_post_is_not_looked_up_again_by_the_view(app, slug, monkeypatch):
+    lookups = []
+    real = ArticleHost._lookup
+
+    def counted(self, statement, params):
+        lookups.append(statement is BY_SLUG)
+        return real(self, statement, params)
+
+    monkeypatch.setattr(ArticleHost, "_lookup", counted)
+    assert post(app, slug, "a good post").status_code == 303
+    assert True not in lookups  # the layer's row served the view
+    with app.app_context():
+        [comment] = db.session.query(Comment).all()
+        assert comment.content == TEXT and comment.author == GOOD["author"]
+
+
+@pytest.mark.parametrize("cookie", ["session=x", "remember_token=x", "comment_held=x",
+                                    "comment_edits=x"])
+def test_a_poster_with_something_personal_goes_to_flask(app, slug, answered, cookie):
+    response = post(app, slug, "forged token", cookies=cookie)
+    assert response.status_code == 400
+    assert answered == []
+
+
+def test_a_remembered_name_still_gets_the_layers_answer(app, slug, answered):
+    response = post(app, slug, "forged token", cookies="comment_author=Ann")
+    assert response.status_code == 400 and len(answered) == 1
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/articles/no-such-article/comments", 404),
+    ("/articles/a/b/comments", 404),
+])
+def test_no_article_no_answer_from_the_layer(app, slug, answered, path, status):
+    client = app.test_client(use_cookies=False)
+    response = client.post(path, data={**GOOD, "form_token": "forged"})
+    assert response.status_code == status and answered == []
+
+
+def test_an_unpublished_article_answers_404(app, slug, answered):
+    with app.app_context():
+        make_article("Draft", action="draft")
+    client = app.test_client(use_cookies=False)
+    response = client.post("/articles/draft/comments", data={**GOOD, "form_token": "forged"})
+    assert response.status_code == 404 and answered == []
+
+
+def test_a_multipart_post_goes_to_flask(app, slug, answered):
+    client = app.test_client(use_cookies=False)
+    data = {**GOOD, "form_token": "forged", "comment": TEXT}
+    response = client.post(f"/articles/{slug}/comments", data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code == 400 and answered == []
+    assert KEPT in response.get_data(as_text=True)
+
+
+def test_a_body_over_the_limit_is_flasks_413(app, slug, answered):
+    client = app.test_client(use_cookies=False)
+    body = "comment=" + "x" * (app.config["MAX_CONTENT_LENGTH"] + 10)
+    response = client.post(f"/articles/{slug}/comments", data=body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413 and answered == []
+
+
+def test_a_query_string_goes_to_flask(app, slug, answered):
+    client = app.test_client(use_cookies=False)
+    data = {**form_tokens(client, slug), **GOOD, "form_token": "forged"}
+    response = client.post(f"/articles/{slug}/comments?x=1", data=data)
+    assert response.status_code == 400 and answered == []
+
+
+def test_a_refused_page_follows_a_closed_switch_at_once(app, slug, answered):
+    client = app.test_client(use_cookies=False)
+    tokens = form_tokens(client, slug)
+    assert post(app, slug, "forged token").status_code == 400  # the open page's frame kept
+    with app.app_context():
+        from blogapp.models import Article
+
+        db.session.query(Article).filter_by(slug=slug).update({"comments_open": False})
+        db.session.commit()
+    response = client.post(f"/articles/{slug}/comments",
+                           data={**tokens, **GOOD, "comment": "After closing."})
+    assert response.status_code == 403 and len(answered) == 2
+    html = response.get_data(as_text=True)
+    assert "Comments are closed on this article." in html and 'id="commentform"' not in html
+    assert "After closing." in html  # kept, to copy
