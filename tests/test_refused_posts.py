@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from blogapp.blog.comments_host import BY_SLUG, ArticleHost
 from blogapp.blog.refused_posts import RefusedPosts
@@ -73,13 +75,50 @@ CASES = {
     "a good post": ({}, {}, None, False, 303),
     "missing email": ({"email": ""}, {}, None, False, 400),
     "gone parent": ({"comment_parent": "999"}, {}, None, False, 400),
+    "forged token, a reply": ({"form_token": "forged", "comment_parent": "<parent>"}, {},
+                              None, True, 400),
+    "honeypot, a reply": ({"contact_fax": "x", "comment_parent": "<parent>"}, {}, None,
+                          True, 400),
+    "forged token, a reply to a held comment": (
+        {"form_token": "forged", "comment_parent": "<held>"}, {}, None, True, 400),
+    "closed, a reply": ({"comment_parent": "<parent>"}, {}, "closed", True, 403),
+    "closed, no text": ({"comment": ""}, {}, "closed", True, 403),
+    "forged token, consent and mail ticked": (
+        {"form_token": "forged", "wp-comment-cookies-consent": "yes",
+         "subscribe_comments": ["all", "replies", "evil"]}, {}, None, True, 400),
 }
+
+
+def parents(app, slug) -> dict[str, str]:
+    """An approved comment of the article, and a held one (by "<parent>", "<held>")."""
+    from blogapp.comments.services import set_visible_status
+    from blogapp.models import Article
+
+    found = app.extensions.setdefault("test parents", {})
+    if found:
+        return found
+    with app.app_context():
+        article = db.session.scalar(db.select(Article).filter_by(slug=slug))
+        for name, status in (("<parent>", "approved"), ("<held>", "pending")):
+            comment = Comment(
+                article_id=article.id, depth=1, author=f'Pat "{name}" <b>', email="p@x.org",
+                url="", avatar_seed="0" * 16, content="Parent.", content_html="<p>Parent.</p>",
+                status="pending", spam_check="disabled", spam_check_attempts=0,
+                ip="192.0.2.9", user_agent="", referrer="", preview_token=name.strip("<>") * 4)
+            db.session.add(comment)
+            db.session.flush()
+            set_visible_status(comment, status)
+            found[name] = str(comment.id)
+        db.session.commit()
+    return found
 
 
 def post(app, slug, case, cookies=None, **extra):
     fields, headers, article, _, _ = CASES[case]
     client = app.test_client(use_cookies=False)
     data = {**form_tokens(client, slug), **GOOD, "comment": TEXT, **fields, **extra}
+    if data["comment_parent"] in ("<parent>", "<held>"):
+        data["comment_parent"] = parents(app, slug)[data["comment_parent"]]
     if data["form_token"] == "other":
         data["form_token"] = form_tokens(client, "other")["form_token"]
     data = {k: v for k, v in data.items() if v is not None}
@@ -99,21 +138,24 @@ def test_a_post_gets_the_same_answer_with_or_without_the_layer(app, slug, case, 
                                                                monkeypatch):
     *_, by_layer, status = CASES[case]
     path = f"/articles/{CASES[case][2] or slug}/comments"
-    first = post(app, slug, case, comment=f"{TEXT} 1")
+    text1 = "" if case == "closed, no text" else f"{TEXT} 1"
+    first = post(app, slug, case, comment=text1)
     assert first.status_code == status, first.get_data(as_text=True)[:400]
     if status == 303:  # handed on with its body as it came
         assert answered == []
         with app.app_context():
             assert [c.content for c in db.session.query(Comment)] == [f"{TEXT} 1"]
         return
-    again = post(app, slug, case, comment=f"{TEXT} 2 <b>&amp;</b>", author="Zoë \"Z\" <z>")
+    text = "" if case == "closed, no text" else f"{TEXT} 2 <b>&amp;</b>"
+    again = post(app, slug, case, comment=text, author="Zoë \"Z\" <z>")
     assert answered == ([("flask", path), ("stored", path)] if by_layer else [])
     layer_off(monkeypatch)
-    for response, text, author in ((first, f"{TEXT} 1", GOOD["author"]),
-                                   (again, f"{TEXT} 2 <b>&amp;</b>", "Zoë \"Z\" <z>")):
-        reference = post(app, slug, case, comment=text, author=author)
+    for response, kept, author in ((first, text1, GOOD["author"]),
+                                   (again, text, "Zoë \"Z\" <z>")):
+        reference = post(app, slug, case, comment=kept, author=author)
         assert comparable(response) == comparable(reference)
-    assert f"{KEPT} 1" in first.get_data(as_text=True)
+    if case != "closed, no text":
+        assert f"{KEPT} 1" in first.get_data(as_text=True)
 
 
 def test_the_layer_answers_without_storing_or_reading_history(app, slug, answered,
@@ -227,3 +269,36 @@ def test_a_refused_page_follows_a_closed_switch_at_once(app, slug, answered):
     html = response.get_data(as_text=True)
     assert "Comments are closed on this article." in html and 'id="commentform"' not in html
     assert "After closing." in html  # kept, to copy
+
+
+# Any text a robot may send, the slots' own markers and markup among it.
+ANY_TEXT = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(["\x00comment\x00", "\x00author\x00", "\x00form-token\x00", "\x00",
+                     "</textarea><script>alert(1)</script>", '"><img src=x onerror=alert(1)>',
+                     "{{ 7*7 }}", "&amp;", "  padded  ", "line\r\nbreak\ttab"]),
+)
+
+
+@pytest.mark.one_engine
+@given(kind=st.sampled_from(["forged token", "honeypot", "cross-site (Origin)", "closed"]),
+       comment=ANY_TEXT, author=ANY_TEXT, email=ANY_TEXT, url=ANY_TEXT,
+       consent=st.sampled_from([None, "yes", "", "false"]),
+       subscribe=st.lists(st.sampled_from(["replies", "all", "", "x"]), max_size=3))
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_stored_answer_is_the_page_flask_draws_for_any_values(app, slug, answered, kind,
+                                                               comment, author, email, url,
+                                                               consent, subscribe):
+    extra = {"comment": comment, "author": author, "email": email, "url": url,
+             "wp-comment-cookies-consent": consent, "subscribe_comments": subscribe}
+    post(app, slug, kind, **extra)  # the first of its kind: drawn by Flask, then stored
+    layer = post(app, slug, kind, **extra)
+    assert answered[-1][0] == "stored"
+    real = RefusedPosts.read
+    RefusedPosts.read = lambda *args: None
+    try:
+        reference = post(app, slug, kind, **extra)
+    finally:
+        RefusedPosts.read = real
+    assert comparable(layer) == comparable(reference)

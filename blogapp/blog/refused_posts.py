@@ -44,11 +44,14 @@ from blogapp.comments.area import (
     FRAME_CACHE,
     HELD_COOKIE,
     KEPT_FIELDS,
+    REPLY_TARGET,
     fill_respond,
     respond_parts,
+    wanted_reply,
 )
 from blogapp.comments.entry import Entry, Refused
 from blogapp.comments.forms import CommentForm, issue_form_token
+from blogapp.comments.policy import CommentStatus
 from blogapp.comments.services import comments_closed
 from blogapp.comments.settings import PRE_READ_KEY, SiteSettings, settings_from_rows
 from blogapp.comments.stored import peek_page
@@ -61,7 +64,7 @@ from blogapp.site import site_version
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 ANSWERS = "refused-post"
-NO_PARENT = ("", "0")
+APPROVED = CommentStatus.APPROVED.value
 
 # One round trip: the article's target row once per stored setting (once with no setting
 # when none is stored), as the readers' pages read theirs. Its kind is checked with its
@@ -108,6 +111,7 @@ class RefusedPosts:
                          HELD_COOKIE, EDIT_COOKIE)
         self.limit = app.config.get("MAX_CONTENT_LENGTH")
         self.facts: ReaderConnection | None = None
+        self.replies: ReaderConnection | None = None
         self.filters = {name: tuple(getattr(CommentForm, name).kwargs.get("filters", ()))
                         for name in (*KEPT_FIELDS, "contact_fax")}
 
@@ -204,15 +208,33 @@ class RefusedPosts:
             values[name] = value or ""
         return values
 
-    def key(self, environ, post: Post) -> tuple | None:
-        """What a stored answer depends on besides the kept texts (None: none is kept)."""
-        if first(post.fields, "comment_parent").strip() not in NO_PARENT:
-            return None  # a reply's form names what it replies to: Flask draws it
+    def key(self, environ, post: Post, replying) -> tuple | None:
+        """What a stored answer depends on besides the kept texts (None: none is kept):
+        among it *replying*, the comment the form replies to (reply_row)."""
+        if replying is False:
+            return None
         chosen = [v for v in post.fields.get("subscribe_comments", ()) if v]
         consent = first(post.fields, "wp-comment-cookies-consent") not in ("", "false")
         has_text = bool(self.values(post.fields)["comment"]) if post.closed else True
         return (self.frame_key(post), post.refused, consent, "replies" in chosen[:3],
-                "all" in chosen[:3], has_text, environ.get("wsgi.url_scheme") == "https")
+                "all" in chosen[:3], has_text, environ.get("wsgi.url_scheme") == "https",
+                tuple(replying) if replying else None)
+
+    def reply_row(self, post: Post):
+        """The (id, author) row of the approved comment the form replies to, None (a new
+        thread), or False (the database can't be asked)."""
+        comment_id = wanted_reply(first(post.fields, "comment_parent") or "0")
+        if comment_id is None:
+            return None
+        if self.replies is None:
+            with self.app.app_context():
+                self.replies = ReaderConnection(db.engine, REPLY_TARGET)
+        try:
+            rows = self.replies.run(id=comment_id, article=post.row.id, approved=APPROVED,
+                                    depth=post.settings.thread_depth)
+        except ReaderConnection.Failed:
+            return False
+        return rows[0] if rows else None
 
     def frame_key(self, post: Post) -> tuple:
         """The key of the article's refusal frame (blogapp.comments.area.refusal_frame)."""
@@ -220,7 +242,7 @@ class RefusedPosts:
 
     def stored_answer(self, environ, post: Post):
         """The refusal from the stored frame and form block, or None (not stored yet)."""
-        key = self.key(environ, post)
+        key = self.key(environ, post, self.reply_row(post))
         if key is None:
             return None
         stored = peek(ANSWERS, key, self.app)
@@ -254,12 +276,13 @@ class RefusedPosts:
                 g.pop("comment_targets", None)
                 return None
             response = self.app.process_response(self.app.make_response(answer))
-            key = self.key(environ, post)
+            replying = self.reply_row(post)
+            key = self.key(environ, post, replying)
             headers = tuple((k, v) for k, v in response.headers.items()
                             if k not in ("Content-Length", "Retry-After"))
             if key is not None and not any(k == "Set-Cookie" for k, _ in headers):
                 parts = respond_parts(target, post.settings, post.closed,
-                                      post.refused.message, form)
+                                      post.refused.message, form, replying)
                 store(ANSWERS, key, StoredAnswer(parts, response.status, headers))
             return response
 

@@ -10,7 +10,7 @@ import re
 from flask import current_app, render_template, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.datastructures import MultiDict
 
 from blogapp.comments.forms import CommentForm, issue_form_token
@@ -87,14 +87,26 @@ def reply_target(article: Target, settings: SiteSettings, wanted: str | None):
 
     As WordPress's ``_get_comment_reply_id``: only an approved comment of this article;
     and, since the pipeline refuses deeper replies, one above the deepest level."""
+    comment_id = wanted_reply(wanted)
+    if comment_id is None:
+        return None
+    return db.session.execute(REPLY_TARGET, {
+        "id": comment_id, "article": article.id, "approved": CommentStatus.APPROVED.value,
+        "depth": settings.thread_depth}).first()
+
+
+def wanted_reply(wanted: str | None) -> int | None:
+    """The comment id a form's comment_parent (or ?replytocom=) names, or None."""
     wanted = (wanted or "").strip()
     if not COMMENT_ID.fullmatch(wanted) or not 0 < int(wanted) <= MAX_ID:
         return None
-    return db.session.execute(
-        select(Comment.id, Comment.author).where(
-            Comment.id == int(wanted), Comment.article_id == article.id,
-            Comment.status == CommentStatus.APPROVED.value,
-            Comment.depth < settings.thread_depth)).first()
+    return int(wanted)
+
+
+#: The comment a reply may go under (reply_target); bound: id, article, approved, depth.
+REPLY_TARGET = select(Comment.id, Comment.author).where(
+    Comment.id == bindparam("id"), Comment.article_id == bindparam("article"),
+    Comment.status == bindparam("approved"), Comment.depth < bindparam("depth"))
 
 
 def blank_form(article: Target, settings: SiteSettings) -> CommentForm:
@@ -190,12 +202,13 @@ _SLOT = re.compile("\x00(comment|author|email|url|form-token)\x00")
 
 
 def respond_parts(article: Target, settings: SiteSettings, closed: bool, message: str,
-                  form: CommentForm) -> tuple[str, ...]:
+                  form: CommentForm, replying_to=None) -> tuple[str, ...]:
     """The form block of a refused post that names no field, drawn once with a slot in
     place of each kept text field and of the form token: literal, name, literal, ...
 
     What else the block shows comes from *form*'s choices (consent, subscriptions, and
-    when closed whether there is a text at all); no reply target. fill_respond() puts a
+    when closed whether there is a text at all) and *replying_to* (reply_target's row).
+    fill_respond() puts a
     post's values in, escaped as the template escapes them (blogapp.blog.refused_posts)."""
     slotted = CommentForm(formdata=None, require_name_email=settings.require_name_email)
     for name in KEPT_FIELDS:
@@ -205,9 +218,9 @@ def respond_parts(article: Target, settings: SiteSettings, closed: bool, message
     slotted.consent.data = form.consent.data
     slotted.subscribe_comments.data = list(form.subscribe_comments.data or ())
     slotted.form_token.data = FORM_TOKEN_SLOT
-    slotted.comment_parent.data = "0"
+    slotted.comment_parent.data = str(replying_to.id) if replying_to else "0"
     html = render_template("comments/form.html", **_context(
-        article, slotted, settings, closed, Markup(""), None, message, ()))
+        article, slotted, settings, closed, Markup(""), replying_to, message, ()))
     return tuple(_SLOT.split(html))
 
 
