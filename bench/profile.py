@@ -29,7 +29,7 @@ from bench import seed
 from bench.run import ARTICLE_PATH, INPUT_RE, WORK
 
 REFUSALS = {  # kind: (the answer's status, what the post changes)
-    "closed": 403, "bad-token": 400, "missing-token": 400, "honeypot": 303, "flood": 429,
+    "closed": 403, "bad-token": 400, "missing-token": 400, "honeypot": 400, "flood": 429,
     "duplicate": 409, "cross-site": 403, "unknown": 404,
 }
 WORKLOADS = ("P1", "P1-304", "P2", "P2-off", *(f"R-{k}" for k in REFUSALS))

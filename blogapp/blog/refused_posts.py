@@ -64,6 +64,7 @@ from blogapp.site import site_version
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 ANSWERS = "refused-post"
+FRAME_BYTES = "refused-post/frame"
 APPROVED = CommentStatus.APPROVED.value
 
 # One round trip: the article's target row once per stored setting (once with no setting
@@ -87,6 +88,13 @@ class StoredAnswer:
         return sum(len(p) for p in self.parts) + 64 * len(self.headers)
 
 
+class FrameBytes(tuple):
+    """A refusal frame's head and tail, encoded (a stored value)."""
+
+    def __len__(self) -> int:  # what the render cache's budget counts
+        return len(self[0]) + len(self[1])
+
+
 @dataclass(frozen=True)
 class Post:
     """What the layer read of one post."""
@@ -95,6 +103,7 @@ class Post:
     settings: SiteSettings
     closed: bool
     fields: dict[str, list[str]]
+    values: dict[str, str]
     refused: Refused | None
 
 
@@ -130,6 +139,10 @@ class RefusedPosts:
                     return answer(environ, start_response)
                 environ["wsgi.input"] = io.BytesIO(body)
         return self.wsgi_app(environ, start_response)
+
+    @property
+    def secret(self) -> str:
+        return self.app.config["SECRET_KEY"]
 
     def slug(self, environ) -> str | None:
         """The slug of a plain stranger's form post to an article, or None."""
@@ -181,7 +194,7 @@ class RefusedPosts:
             pairs = parse_qsl(body.decode(), keep_blank_values=True,
                               errors="werkzeug.url_quote")
         except (UnicodeError, ValueError):
-            return Post(row, settings, closed, {}, None)  # Flask answers
+            return Post(row, settings, closed, {}, {}, None)  # Flask answers
         fields: dict[str, list[str]] = {}
         for name, value in pairs:
             fields.setdefault(name, []).append(value)
@@ -192,11 +205,10 @@ class RefusedPosts:
                       url=values["url"], content=values["comment"],
                       honeypot=bool(values["contact_fax"]),
                       form_token=first(fields, "form_token"))
-        with self.app.app_context():
-            refused = early_refusal(
-                cross_site=cross_origin(EnvironHeaders(environ), environ.get("HTTP_HOST", "")),
-                closed=closed, entry=entry, settings=settings)
-        return Post(row, settings, closed, fields, refused)
+        refused = early_refusal(
+            cross_site=cross_origin(EnvironHeaders(environ), environ.get("HTTP_HOST", "")),
+            closed=closed, entry=entry, settings=settings, secret=self.secret)
+        return Post(row, settings, closed, fields, values, refused)
 
     def values(self, fields: dict[str, list[str]]) -> dict[str, str]:
         """Each text field as the form holds it: its first value through its filters."""
@@ -215,7 +227,7 @@ class RefusedPosts:
             return None
         chosen = [v for v in post.fields.get("subscribe_comments", ()) if v]
         consent = first(post.fields, "wp-comment-cookies-consent") not in ("", "false")
-        has_text = bool(self.values(post.fields)["comment"]) if post.closed else True
+        has_text = bool(post.values["comment"]) if post.closed else True
         return (self.frame_key(post), post.refused, consent, "replies" in chosen[:3],
                 "all" in chosen[:3], has_text, environ.get("wsgi.url_scheme") == "https",
                 tuple(replying) if replying else None)
@@ -246,21 +258,33 @@ class RefusedPosts:
         if key is None:
             return None
         stored = peek(ANSWERS, key, self.app)
-        frame = peek_page(FRAME_CACHE, key[0], None, self.app) if stored else None
-        if not isinstance(stored, StoredAnswer) or frame is None or frame[1] is None:
+        frame = self.frame_bytes(key[0]) if stored else None
+        if not isinstance(stored, StoredAnswer) or frame is None:
             return None
-        values = self.values(post.fields)
-        values["form-token"] = issue_form_token(self.app.config["SECRET_KEY"], post.row.id)
-        body = "".join((frame[0], fill_respond(stored.parts, values), frame[1])).encode()
-        headers = [*stored.headers, ("Content-Length", str(len(body)))]
+        values = {**post.values, "form-token": issue_form_token(self.secret, post.row.id)}
+        body = (frame[0], fill_respond(stored.parts, values).encode(), frame[1])
+        headers = [*stored.headers, ("Content-Length", str(sum(map(len, body))))]
         if post.refused.retry_after:
             headers.append(("Retry-After", str(post.refused.retry_after)))
 
         def answer(environ, start_response):
             start_response(stored.status, headers)
-            return [body]
+            return body
 
         return answer
+
+    def frame_bytes(self, key: tuple) -> tuple[bytes, bytes] | None:
+        """The article's refusal frame (head, tail) as bytes, kept beside it, or None."""
+        found = peek(FRAME_BYTES, key, self.app)
+        if found is not None:
+            return found
+        frame = peek_page(FRAME_CACHE, key, None, self.app)
+        if frame is None or frame[1] is None:
+            return None
+        found = FrameBytes((frame[0].encode(), frame[1].encode()))
+        with self.app.app_context():
+            store(FRAME_BYTES, key, found)
+        return found
 
     def flask_answer(self, environ, post: Post):
         """The form door's response, drawn by Flask's code; keep its form block for the

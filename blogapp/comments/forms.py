@@ -203,19 +203,48 @@ def _signer(secret: str) -> URLSafeSerializer:
 
 
 def issue_form_token(secret: str, article_id: int | str, now: float | None = None) -> str:
-    """Sign when the form was handed out, bound to the article (or an external page URL)."""
-    return _signer(secret).dumps([article_id, int(now if now is not None else time.time())])
+    """Sign when the form was handed out, bound to the article (or an external page URL).
+
+    The token names the second, so every form of an article handed out in one second
+    carries the same one: it is signed once per second (the signature is deterministic)."""
+    return _token_of(secret, article_id, int(now if now is not None else time.time()))
+
+
+@lru_cache(maxsize=256)
+def _token_of(secret: str, article_id: int | str, second: int) -> str:
+    return _signer(secret).dumps([article_id, second])
+
+
+TOKEN_MEMO_CHARS = 120
+
+
+@lru_cache(maxsize=1024)
+def _payload(secret: str, token: str) -> tuple | None:
+    """What a form token says (article, second issued), or None when it is not ours.
+
+    Remembered per token: a robot that sends one forged token again and again, or many
+    readers who opened the form in the same second, are checked once."""
+    try:
+        token_article, issued = _signer(secret).loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(token_article, int | str) or not isinstance(issued, int | float):
+        return None
+    return token_article, issued
 
 
 def check_form_token(secret: str, token: str, article_id: int | str, min_seconds: int,
                      max_age_hours: int, now: float | None = None) -> str | None:
     """Return a friendly complaint when the form token is forged, too fresh or too old."""
     now = now if now is not None else time.time()
-    try:
-        token_article, issued = _signer(secret).loads(token or "")
-    except (BadSignature, ValueError, TypeError):
+    payload = None
+    if isinstance(token, str) and token:  # ours are ~40 characters: keep no long ones
+        payload = _payload(secret, token) if len(token) <= TOKEN_MEMO_CHARS else (
+            _payload.__wrapped__(secret, token))
+    if payload is None:
         return ("This form could not be verified. Your comment is kept below: "
                 "please send it again.")
+    token_article, issued = payload
     if token_article != article_id:
         return "This form belongs to another article. Your comment is kept below: send it again."
     if now - issued < min_seconds:

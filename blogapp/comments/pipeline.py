@@ -225,28 +225,30 @@ def _prepare(entry: Entry, door: Door, settings: SiteSettings, now: datetime,
     return comment, landing_page(entry.target_id, parent, settings) if shown else None
 
 
-def screen(entry: Entry, settings: SiteSettings, clock: float | None = None) -> Refused | None:
+def screen(entry: Entry, settings: SiteSettings, clock: float | None = None, *,
+           secret: str | None = None) -> Refused | None:
     """Say why a reader's *entry* is refused before any database work (the form token,
     then the honeypot), or None. submit() asks it of every reader door, after admit(); a
     door may ask it before (blogapp.comments.views.early_answer), with the same answer.
+    *secret*: the app's SECRET_KEY, for a caller outside an app context.
 
     A honeypot catch is refused, not stored: it costs no write, and the rare person whose
     browser filled the hidden field keeps their text and sends it again."""
-    refused = form_token_refusal(entry, settings, clock)
+    refused = form_token_refusal(entry, settings, clock, secret=secret)
     if refused is None and entry.honeypot:
         return HONEYPOT
     return refused
 
 
-def form_token_refusal(entry: Entry, settings: SiteSettings,
-                       clock: float | None = None) -> Refused | None:
+def form_token_refusal(entry: Entry, settings: SiteSettings, clock: float | None = None, *,
+                       secret: str | None = None) -> Refused | None:
     """Say why *entry*'s form token is refused (forged, too fresh, too old, for another
     target), or None. submit() asks it of every reader door; a door that must write before
     submit() (the API creating an external page's thread) asks it first."""
     subject = entry.token_subject if entry.token_subject is not None else entry.target_id
-    complaint = check_form_token(current_app.config["SECRET_KEY"], entry.form_token, subject,
-                                 settings.form_min_seconds, settings.form_max_age_hours,
-                                 now=clock)
+    complaint = check_form_token(secret or current_app.config["SECRET_KEY"], entry.form_token,
+                                 subject, settings.form_min_seconds,
+                                 settings.form_max_age_hours, now=clock)
     return Refused("form_token", 400, complaint) if complaint else None
 
 

@@ -85,18 +85,19 @@ def early_answer(article: Target, settings: SiteSettings, form: CommentForm):
     return None
 
 
-def early_refusal(*, cross_site: bool, closed: bool, entry: Entry,
-                  settings: SiteSettings) -> Refused | None:
+def early_refusal(*, cross_site: bool, closed: bool, entry: Entry, settings: SiteSettings,
+                  secret: str | None = None) -> Refused | None:
     """Why a post to a visible target is refused before its fields are checked or any
     history is read, or None: in the pipeline's order, sent from another site's page,
     the target takes no comment, then blogapp.comments.pipeline.screen (the form token,
     the honeypot). None of these is about a field, so none names the fields' problems:
-    the text is kept, and a post sent again from the page is checked in full."""
+    the text is kept, and a post sent again from the page is checked in full. *secret*:
+    the app's SECRET_KEY, for a caller outside an app context."""
     if cross_site:
         return CROSS_SITE_REFUSED
     if closed:
         return CLOSED
-    return screen(entry, settings)
+    return screen(entry, settings, secret=secret)
 
 
 def _give_edit_cookie(response, outcome: Accepted, settings: SiteSettings) -> None:
