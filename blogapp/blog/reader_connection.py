@@ -25,14 +25,27 @@ class DriverQuery:
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
         self.names = compiled.positiontup if compiled.positional else None
+        # Parameters go in as SQLAlchemy would send them (SQLite: dates as its text).
+        self.bind = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+                     for name, bind in compiled.binds.items()}
+        # The statement's own values (a literal compared with: ``status == "approved"``).
+        self.given = {name: bind.value for name, bind in compiled.binds.items()
+                      if not bind.required}
         columns = list(statement.selected_columns)
         self.row = namedtuple("Row", [c.key for c in columns])  # type: ignore[misc]
         self.convert = [c.type.dialect_impl(dialect).result_processor(dialect, None)
                         for c in columns]
 
+    def _value(self, name: str, params: dict[str, Any]) -> Any:
+        value = params[name] if name in params else self.given[name]
+        process = self.bind.get(name)
+        return process(value) if process is not None and value is not None else value
+
     def _run(self, cursor, params: dict[str, Any]) -> None:
-        cursor.execute(self.sql, [params[n] for n in self.names] if self.names is not None
-                       else params)
+        if self.names is not None:
+            cursor.execute(self.sql, [self._value(n, params) for n in self.names])
+        else:
+            cursor.execute(self.sql, {n: self._value(n, params) for n in self.bind})
 
     def _row(self, raw: tuple):
         return self.row(*(f(v) if f else v for f, v in zip(self.convert, raw, strict=True)))
@@ -51,6 +64,7 @@ class ReaderConnection:
     def __init__(self, engine: Engine, statement: Select) -> None:
         self.engine = engine
         self.query = DriverQuery(statement, engine.dialect)
+        self.compiled: dict[Select, DriverQuery] = {}
         self.local = threading.local()
         self.opened: list[Any] = []  # every connection, to close with the engine
         self.lock = threading.Lock()
@@ -76,13 +90,25 @@ class ReaderConnection:
 
     def run(self, **params: Any) -> list:
         """Return the statement's rows; raise Failed when the database can't be asked."""
+        return self.run_query(self.query, **params)
+
+    def query_for(self, statement: Select) -> DriverQuery:
+        """*statement* compiled for this connection's database (kept per statement)."""
+        query = self.compiled.get(statement)
+        if query is None:
+            query = self.compiled.setdefault(statement, DriverQuery(statement,
+                                                                    self.engine.dialect))
+        return query
+
+    def run_query(self, query: DriverQuery, **params: Any) -> list:
+        """Return *query*'s rows on this connection; raise Failed as run() does."""
         if not self.usable:
             raise self.Failed("in-memory SQLite: the app's own connection only")
         connection = self._connection()
         try:
             cursor = connection.cursor()
             try:
-                rows = self.query.all(cursor, **params)
+                rows = query.all(cursor, **params)
             finally:
                 cursor.close()
         except Exception as exc:  # any DB-API error: start afresh next time

@@ -36,6 +36,7 @@ from blogapp.comments.forms import check_form_token
 from blogapp.comments.policy import (
     AkismetVerdict,
     CommentStatus,
+    History,
     Reason,
     Submission,
     Verdict,
@@ -60,8 +61,8 @@ from blogapp.models.comment import new_preview_token
 from blogapp.sanitize import render_comment, rendered_comment, visible_text
 from blogapp.site import site_url
 
-__all__ = ["Accepted", "Door", "Entry", "Refused", "admit", "form_token_refusal", "revise",
-           "screen", "submit"]
+__all__ = ["Accepted", "Door", "Entry", "Refused", "admit", "form_token_refusal",
+           "history_refusal", "revise", "screen", "submit"]
 
 APPROVED, PENDING = CommentStatus.APPROVED, CommentStatus.PENDING
 GONE = Refused("not_found", 404, "This article does not exist or is not published.")
@@ -191,10 +192,9 @@ def _prepare(entry: Entry, door: Door, settings: SiteSettings, now: datetime,
     )
     history = None if door is Door.STAFF else gather_history(submission, settings, now)
     if door.reader:
-        refusal = refuse(submission, settings.policy, history, now)
-        if refusal is not None:
-            raise _Refusal(Refused(refusal.code, refusal.status_code, refusal.message,
-                                   retry_after=refusal.retry_after))
+        refused = history_refusal(submission, settings, history, now)
+        if refused is not None:
+            raise _Refusal(refused)
     url = site_url(current_app)
     spam_check = AkismetVerdict.DISABLED
     if door is Door.STAFF:
@@ -250,6 +250,17 @@ def form_token_refusal(entry: Entry, settings: SiteSettings, clock: float | None
                                  subject, settings.form_min_seconds,
                                  settings.form_max_age_hours, now=clock)
     return Refused("form_token", 400, complaint) if complaint else None
+
+
+def history_refusal(submission: Submission, settings: SiteSettings, history: History,
+                    now: datetime) -> Refused | None:
+    """Why a reader's post is refused for what the database holds (a duplicate, a flood),
+    or None: the policy's refuse(), as the door answers it."""
+    refusal = refuse(submission, settings.policy, history, now)
+    if refusal is None:
+        return None
+    return Refused(refusal.code, refusal.status_code, refusal.message,
+                   retry_after=refusal.retry_after)
 
 
 def with_rendering(submission: Submission, site_url: str | None) -> Submission:

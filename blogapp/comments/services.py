@@ -3,7 +3,7 @@ state, the policy's history, the articles' visible counts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Protocol
@@ -52,6 +52,21 @@ def gather_history(submission: Submission, settings: SiteSettings, now: datetime
 
     A *reader*'s post (not a moderator's reply) is checked against the staff accounts'
     emails and names; staff replies never count as a reader's approved comment."""
+    found: dict = {}
+    asked = history_query(submission, settings, now, exclude_id)
+    if asked is not None:
+        statement, params = asked
+        found = dict(db.session.execute(statement, params).one()._mapping)
+    staff_email = staff_name = False
+    if reader and (submission.email or submission.author):
+        staff_email, staff_name = _staff_identity(submission.email, submission.author)
+    return replace(history_of(found), staff_email=staff_email, staff_name=staff_name)
+
+
+def history_query(submission: Submission, settings: SiteSettings, now: datetime,
+                  exclude_id: int | None = None) -> tuple | None:
+    """The history's one SELECT for *submission* and its parameters (None: nothing to
+    ask). The refused-posts layer runs it on its own connection (history_of reads it)."""
     policy = settings.policy
     shape = HistoryShape(
         approved=bool(submission.email and submission.author),
@@ -59,22 +74,22 @@ def gather_history(submission: Submission, settings: SiteSettings, now: datetime
         flood_by_ip=bool(policy.flood_seconds and exclude_id is None and submission.ip),
         flood_by_email=bool(policy.flood_seconds and exclude_id is None and submission.email),
         duplicate=bool(policy.duplicate_check and exclude_id is None))
-    found: dict = {}
     statement = _history_statement(shape)
-    if statement is not None:
-        found = dict(db.session.execute(statement, {
-            "author": submission.author, "email": submission.email, "ip": submission.ip,
-            "exclude": exclude_id, "article": submission.article_id,
-            "parent0": submission.parent_id or 0, "content": submission.content,
-            "since": now - timedelta(seconds=policy.flood_seconds or 0),
-        }).one()._mapping)
-    staff_email = staff_name = False
-    if reader and (submission.email or submission.author):
-        staff_email, staff_name = _staff_identity(submission.email, submission.author)
+    if statement is None:
+        return None
+    return statement, {
+        "author": submission.author, "email": submission.email, "ip": submission.ip,
+        "exclude": exclude_id, "article": submission.article_id,
+        "parent0": submission.parent_id or 0, "content": submission.content,
+        "since": now - timedelta(seconds=policy.flood_seconds or 0),
+    }
+
+
+def history_of(found: dict) -> History:
+    """The History a history_query row says (the staff facts apart)."""
     return History(approved_before=found.get("approved_before") is not None,
                    last_post_at=found.get("last_post_at"),
-                   duplicate=found.get("duplicate") is not None,
-                   staff_email=staff_email, staff_name=staff_name)
+                   duplicate=found.get("duplicate") is not None)
 
 
 @dataclass(frozen=True)
