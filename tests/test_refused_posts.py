@@ -184,19 +184,60 @@ def test_the_layer_answers_without_storing_or_reading_history(app, slug, answere
 
 
 def test_an_accepted_post_is_not_looked_up_again_by_the_view(app, slug, monkeypatch):
-    lookups = []
+    """The article row and the history the layer read serve the view."""
+    from sqlalchemy import event
+
+    lookups, history = [], []
     real = ArticleHost._lookup
 
     def counted(self, statement, params):
         lookups.append(statement is BY_SLUG)
         return real(self, statement, params)
 
+    def record(conn, cursor, statement, *args):
+        if "last_post_at" in statement:
+            history.append(statement)
+
     monkeypatch.setattr(ArticleHost, "_lookup", counted)
-    assert post(app, slug, "a good post").status_code == 303
-    assert True not in lookups  # the layer's row served the view
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert post(app, slug, "a good post").status_code == 303
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert True not in lookups
+    assert history == []
     with app.app_context():
         [comment] = db.session.query(Comment).all()
         assert comment.content == TEXT and comment.author == GOOD["author"]
+
+
+@pytest.mark.parametrize("kind", ["flood", "duplicate"])
+def test_a_flood_or_a_duplicate_is_answered_before_flask_too(app, slug, answered, monkeypatch,
+                                                             kind):
+    client = app.test_client(use_cookies=False)
+    said = {**GOOD, "comment": "Said once, early."}
+    assert client.post(f"/articles/{slug}/comments",
+                       data={**form_tokens(client, slug), **said}).status_code == 303
+    again = said if kind == "duplicate" else {**said, "comment": "Too soon <b>again</b>."}
+    headers = {"X-Forwarded-For": "198.51.100.7"} if kind == "duplicate" else {}
+
+    def send():
+        return client.post(f"/articles/{slug}/comments",
+                           data={**form_tokens(client, slug), **again}, headers=headers)
+
+    status = 409 if kind == "duplicate" else 429
+    first, second = send(), send()
+    assert first.status_code == second.status_code == status
+    path = f"/articles/{slug}/comments"
+    assert answered == [("flask", path), ("stored", path)]
+    layer_off(monkeypatch)
+    reference = send()
+    assert comparable(second) == comparable(reference)
+    assert second.headers.get("Retry-After") == reference.headers.get("Retry-After")
+    with app.app_context():
+        assert db.session.query(Comment).count() == 1
 
 
 @pytest.mark.parametrize("cookie", ["session=x", "remember_token=x", "comment_held=x",

@@ -10,6 +10,7 @@ import re
 import pytest
 from sqlalchemy import event, text
 
+from blogapp.blog.reader_connection import DriverQuery
 from blogapp.extensions import db
 from tests.comment_helpers import OPEN_DISCUSSION, form_tokens, open_article, post_comment
 
@@ -39,10 +40,23 @@ def plans_of_a_post(app, client, slug, **fields) -> dict[str, str]:
         if statement.lstrip().upper().startswith("SELECT"):
             seen.append((statement, parameters))
 
+    # The refused-posts layer and the readers' pages run theirs on their own connection.
+    real_run = DriverQuery._run
+
+    def recording_run(self, cursor, params):
+        class Recording:
+            def execute(self, sql, values):
+                seen.append((sql, tuple(values)))
+                return cursor.execute(sql, values)
+
+        return real_run(self, Recording(), params)
+
     event.listen(engine, "before_cursor_execute", record)
+    DriverQuery._run = recording_run
     try:
         post_comment(client, slug, tokens, **fields)
     finally:
+        DriverQuery._run = real_run
         event.remove(engine, "before_cursor_execute", record)
     plans = {}
     with app.app_context():

@@ -51,11 +51,18 @@ from blogapp.comments.area import (
 )
 from blogapp.comments.entry import Entry, Refused
 from blogapp.comments.forms import CommentForm, issue_form_token
-from blogapp.comments.policy import CommentStatus
-from blogapp.comments.services import comments_closed
+from blogapp.comments.pipeline import (
+    KNOWN_HISTORY_KEY,
+    history_refusal,
+    history_signature,
+    submission_for,
+)
+from blogapp.comments.policy import CommentStatus, History
+from blogapp.comments.services import comments_closed, history_of, history_query
 from blogapp.comments.settings import PRE_READ_KEY, SiteSettings, settings_from_rows
 from blogapp.comments.stored import peek_page
 from blogapp.extensions import db
+from blogapp.integers import parse_int
 from blogapp.models import Article, SiteSetting
 from blogapp.models.base import utcnow
 from blogapp.render_cache import peek, store
@@ -201,14 +208,35 @@ class RefusedPosts:
         from blogapp.comments.views import early_refusal
 
         values = self.values(fields)
-        entry = Entry(target_id=row.id, author=values["author"], email=values["email"],
-                      url=values["url"], content=values["comment"],
-                      honeypot=bool(values["contact_fax"]),
-                      form_token=first(fields, "form_token"))
+        entry = Entry(  # as blogapp.comments.views.entry_from_form makes it
+            target_id=row.id, author=values["author"], email=values["email"].lower(),
+            url=values["url"], content=values["comment"],
+            parent_id=parse_int(first(fields, "comment_parent").strip(), 0) or None,
+            ip=environ.get("REMOTE_ADDR") or "", honeypot=bool(values["contact_fax"]),
+            form_token=first(fields, "form_token"))
         refused = early_refusal(
             cross_site=cross_origin(EnvironHeaders(environ), environ.get("HTTP_HOST", "")),
             closed=closed, entry=entry, settings=settings, secret=self.secret)
+        if refused is None:
+            history = self.history(entry, settings, now)
+            if history is None:
+                return Post(row, settings, closed, fields, values, None)
+            environ[KNOWN_HISTORY_KEY] = (history_signature(entry), history)
+            refused = history_refusal(submission_for(entry), settings, history, now)
         return Post(row, settings, closed, fields, values, refused)
+
+    def history(self, entry: Entry, settings: SiteSettings, now) -> History | None:
+        """What the history's SELECT says of *entry* (None: the database can't be asked)."""
+        asked = history_query(submission_for(entry), settings, now)
+        if asked is None:
+            return History()
+        statement, params = asked
+        assert self.facts is not None  # lookup() ran first
+        try:
+            rows = self.facts.run_query(self.facts.query_for(statement), **params)
+        except ReaderConnection.Failed:
+            return None
+        return history_of(rows[0]._asdict())
 
     def values(self, fields: dict[str, list[str]]) -> dict[str, str]:
         """Each text field as the form holds it: its first value through its filters."""
@@ -295,7 +323,7 @@ class RefusedPosts:
             target = target_of_row(post.row)
             remember_target(target)
             form = CommentForm(require_name_email=post.settings.require_name_email)
-            answer = early_answer(target, post.settings, form)
+            answer, _ = early_answer(target, post.settings, form)
             if answer is None:
                 g.pop("comment_targets", None)
                 return None

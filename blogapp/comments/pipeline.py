@@ -62,7 +62,8 @@ from blogapp.sanitize import render_comment, rendered_comment, visible_text
 from blogapp.site import site_url
 
 __all__ = ["Accepted", "Door", "Entry", "Refused", "admit", "form_token_refusal",
-           "history_refusal", "revise", "screen", "submit"]
+           "history_refusal", "reader_history", "revise", "screen", "submission_for",
+           "submit"]
 
 APPROVED, PENDING = CommentStatus.APPROVED, CommentStatus.PENDING
 GONE = Refused("not_found", 404, "This article does not exist or is not published.")
@@ -97,18 +98,19 @@ def admit(target_id: int, *, door: Door, settings: SiteSettings | None = None,
 
 
 def submit(entry: Entry, *, door: Door, now: datetime | None = None,
-           settings: SiteSettings | None = None) -> Accepted | Refused:
+           settings: SiteSettings | None = None,
+           history: History | None = None) -> Accepted | Refused:
     """Check, decide and store *entry*; commit; send what is owed after the commit.
 
     *settings*: the discussion settings the door already read in this request (default:
-    read them)."""
+    read them); *history*: the entry's reader_history(), when the door read it first."""
     settings = settings or load_settings(current_app.config)
     clock = None if now is None else now.replace(tzinfo=UTC).timestamp()  # the form token's
     now = entry.created_at if door is Door.IMPORT and entry.created_at else (now or utcnow())
     reading = read_only() if door.reader else nullcontext()
     try:
         with reading:
-            comment, page = _prepare(entry, door, settings, now, clock)
+            comment, page = _prepare(entry, door, settings, now, clock, history)
             if door.reader:
                 db.session.commit()  # end the reading transaction; the insert takes its own
         approved_parent = _store(comment, entry, door)
@@ -172,7 +174,7 @@ def _accepted(comment: Comment, settings: SiteSettings, page: int | None = None)
 
 
 def _prepare(entry: Entry, door: Door, settings: SiteSettings, now: datetime,
-             clock: float | None) -> tuple[Comment, int | None]:
+             clock: float | None, history: History | None) -> tuple[Comment, int | None]:
     """Run every check, reading only; return the comment unsaved and the comment page it
     will be shown on (None: not shown). Raise _Refusal."""
     config = current_app.config
@@ -185,12 +187,11 @@ def _prepare(entry: Entry, door: Door, settings: SiteSettings, now: datetime,
             raise _Refusal(refused)
     _check_text(entry.content)
     depth, parent = _thread_depth(entry, door, settings)
-    submission = Submission(
-        article_id=entry.target_id, parent_id=entry.parent_id, author=entry.author,
-        email=entry.email, url=entry.url, content=entry.content, content_html="",
-        ip=entry.ip, user_agent=entry.user_agent, link_count=0,
-    )
-    history = None if door is Door.STAFF else gather_history(submission, settings, now)
+    submission = submission_for(entry)
+    if door is Door.STAFF:
+        history = None
+    elif history is None:
+        history = gather_history(submission, settings, now)
     if door.reader:
         refused = history_refusal(submission, settings, history, now)
         if refused is not None:
@@ -250,6 +251,40 @@ def form_token_refusal(entry: Entry, settings: SiteSettings, clock: float | None
                                  subject, settings.form_min_seconds,
                                  settings.form_max_age_hours, now=clock)
     return Refused("form_token", 400, complaint) if complaint else None
+
+
+def submission_for(entry: Entry) -> Submission:
+    """The policy's view of *entry*, before its text is rendered."""
+    return Submission(
+        article_id=entry.target_id, parent_id=entry.parent_id, author=entry.author,
+        email=entry.email, url=entry.url, content=entry.content or "", content_html="",
+        ip=entry.ip, user_agent=entry.user_agent, link_count=0,
+    )
+
+
+#: Where a layer before Flask leaves the history it read for this request's entry.
+KNOWN_HISTORY_KEY = "blogapp.comments.history"
+
+
+def history_signature(entry: Entry) -> tuple:
+    """What the history of *entry* is read for (its SELECT's parameters but the time)."""
+    return (entry.target_id, entry.parent_id or 0, entry.author, entry.email, entry.ip,
+            entry.content or "")
+
+
+def known_history(environ, entry: Entry) -> History | None:
+    """The history a layer before Flask read for this very entry, or None."""
+    found = environ.get(KNOWN_HISTORY_KEY)
+    if found is None or found[0] != history_signature(entry):
+        return None
+    return found[1]
+
+
+def reader_history(entry: Entry, settings: SiteSettings, now: datetime,
+                   known: History | None = None) -> History:
+    """What the policy knows of a reader's *entry* from the database (gather_history);
+    *known*: the facts of its SELECT, read a moment before by the refused-posts layer."""
+    return gather_history(submission_for(entry), settings, now, known=known)
 
 
 def history_refusal(submission: Submission, settings: SiteSettings, history: History,

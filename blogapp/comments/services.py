@@ -45,22 +45,27 @@ def comments_closed(article: Openable, settings: SiteSettings, now: datetime) ->
 
 
 def gather_history(submission: Submission, settings: SiteSettings, now: datetime,
-                   exclude_id: int | None = None, *, reader: bool = True) -> History:
+                   exclude_id: int | None = None, *, reader: bool = True,
+                   known: History | None = None) -> History:
     """Collect the database facts the policy needs: one SELECT of indexed subqueries
     (approved before, the last post within the flood window, a duplicate), and the staff
-    list.
+    list. *known*: what that SELECT gave for this submission a moment before (the
+    refused-posts layer read it), so it is not asked again.
 
     A *reader*'s post (not a moderator's reply) is checked against the staff accounts'
     emails and names; staff replies never count as a reader's approved comment."""
-    found: dict = {}
-    asked = history_query(submission, settings, now, exclude_id)
-    if asked is not None:
-        statement, params = asked
-        found = dict(db.session.execute(statement, params).one()._mapping)
+    history = known
+    if history is None:
+        found: dict = {}
+        asked = history_query(submission, settings, now, exclude_id)
+        if asked is not None:
+            statement, params = asked
+            found = dict(db.session.execute(statement, params).one()._mapping)
+        history = history_of(found)
     staff_email = staff_name = False
     if reader and (submission.email or submission.author):
         staff_email, staff_name = _staff_identity(submission.email, submission.author)
-    return replace(history_of(found), staff_email=staff_email, staff_name=staff_name)
+    return replace(history, staff_email=staff_email, staff_name=staff_name)
 
 
 def history_query(submission: Submission, settings: SiteSettings, now: datetime,

@@ -16,7 +16,15 @@ from blogapp.comments.entry import Accepted, Door, Entry, Refused
 from blogapp.comments.forms import CommentForm
 from blogapp.comments.host import Target
 from blogapp.comments.own_edit import edit_cookie
-from blogapp.comments.pipeline import CLOSED, screen, submit
+from blogapp.comments.pipeline import (
+    CLOSED,
+    history_refusal,
+    known_history,
+    reader_history,
+    screen,
+    submission_for,
+    submit,
+)
 from blogapp.comments.policy import CommentStatus
 from blogapp.comments.services import comments_closed
 from blogapp.comments.settings import SiteSettings, request_settings
@@ -49,11 +57,11 @@ def post_comment(slug: str):
             abort(404)
         settings = request_settings(current_app.config)
         form = CommentForm(require_name_email=settings.require_name_email)
-        answer = early_answer(article, settings, form)
+        answer, history = early_answer(article, settings, form)
         if answer is not None:
             return answer
     entry = entry_from_form(form, article.id)
-    outcome = submit(entry, door=Door.FORM, settings=settings)
+    outcome = submit(entry, door=Door.FORM, settings=settings, history=history)
     if isinstance(outcome, Refused):
         with read_only():
             return _refused(article, settings, form, outcome)
@@ -70,19 +78,28 @@ def post_comment(slug: str):
 
 
 def early_answer(article: Target, settings: SiteSettings, form: CommentForm):
-    """The door's answer to a post refused before submit() (None: hand it to submit()).
+    """The door's answer to a post refused before submit(): (the answer, None), or (None,
+    the entry's history, for submit()).
 
-    First what early_refusal() decides from plain facts, then the form's shape; the
-    refused-posts layer before Flask (blogapp.blog.refused_posts) decides with
-    early_refusal() too, and answers through this function or with its stored bytes."""
+    First what early_refusal() decides from plain facts, then what the database holds (a
+    duplicate, a flood), then the form's shape. The refused-posts layer before Flask
+    (blogapp.blog.refused_posts) decides in the same order with the same functions, and
+    answers through this one or with its stored bytes; the history it read is used here
+    (known_history), not read again."""
+    entry = entry_from_form(form, article.id)
+    now = utcnow()
     refused = early_refusal(cross_site=cross_origin(request.headers, request.host),
-                            closed=comments_closed(article, settings, utcnow()),
-                            entry=entry_from_form(form, article.id), settings=settings)
+                            closed=comments_closed(article, settings, now), entry=entry,
+                            settings=settings)
+    history = None
+    if refused is None:
+        history = reader_history(entry, settings, now, known_history(request.environ, entry))
+        refused = history_refusal(submission_for(entry), settings, history, now)
     if refused is not None:
-        return _refused(article, settings, form, refused)
+        return _refused(article, settings, form, refused), None
     if not form.validate():
-        return render_article_page(article, form, 400, settings)
-    return None
+        return render_article_page(article, form, 400, settings), None
+    return None, history
 
 
 def early_refusal(*, cross_site: bool, closed: bool, entry: Entry, settings: SiteSettings,
