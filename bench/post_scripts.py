@@ -19,7 +19,10 @@ from bench import wrk
 
 SPAM_MARKER = "viagra-test-123"  # tests/akismet_server.py: the FakeAkismet says "spam"
 EVIL_ORIGIN = "http://evil.example"
-UNKNOWN_PATH = "/no-such-article/comments"
+# An article's form action for a slug no article has (a robot replaying a deleted
+# article's form); before 2026-12-01 the row posted to /no-such-article/comments, a URL no
+# route serves, which measured Flask's 404 for unrouted URLs rather than an unknown article.
+UNKNOWN_PATH = "/articles/no-such-article/comments"
 WORDS = ("caching", "thanks", "ETag", "versions", "fragments", "templates", "latency",
          "pagination", "indexes", "workers", "sessions", "ratios", "queues", "threads")
 _SALTS = itertools.count(20)  # first octets 20..126 for the scripts' addresses

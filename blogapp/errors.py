@@ -6,17 +6,24 @@ from __future__ import annotations
 
 from flask import Flask, Response, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from blogapp.api.errors import error_json
 from blogapp.extensions import db
 
 
-def wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
-        "text/html"
-    ]
+def wants_json(accept: MIMEAccept | None = None) -> bool:
+    """Whether the request's Accept (or *accept*, parsed by a layer before Flask) prefers
+    JSON to HTML."""
+    accept = accept if accept is not None else request.accept_mimetypes
+    best = accept.best_match(["application/json", "text/html"])
+    return best == "application/json" and accept[best] > accept["text/html"]
+
+
+def error_as_json(path: str, accept: MIMEAccept | None = None) -> bool:
+    """Whether an error answers JSON: always under /api/, else by Accept."""
+    return path.startswith("/api/") or wants_json(accept)
 
 
 # What each staff role may do, for the 403 page a staff member meets on a page of the other.
@@ -31,7 +38,7 @@ ROLE_CAN = {
 
 def error_response(status: int, title: str, message: str,
                    code: str | None = None) -> Response:
-    if request.path.startswith("/api/") or wants_json():
+    if error_as_json(request.path):
         return error_json(status, message or title, code)
     role = _staff_role() if status == 403 else None
     if role == "moderator":  # every page a moderator is refused is an owner's

@@ -253,21 +253,42 @@ def test_a_remembered_name_still_gets_the_layers_answer(app, slug, answered):
     assert response.status_code == 400 and len(answered) == 1
 
 
-@pytest.mark.parametrize(("path", "status"), [
-    ("/articles/no-such-article/comments", 404),
-    ("/articles/a/b/comments", 404),
-])
-def test_no_article_no_answer_from_the_layer(app, slug, answered, path, status):
-    client = app.test_client(use_cookies=False)
-    response = client.post(path, data={**GOOD, "form_token": "forged"})
-    assert response.status_code == status and answered == []
+@pytest.mark.parametrize("accept", [None, "application/json",
+                                    "text/html;q=0.5, application/json"])
+@pytest.mark.parametrize("article", ["no-such-article", "draft"])
+def test_no_such_article_is_flasks_404_kept(app, slug, answered, monkeypatch, article, accept):
+    """The first 404 is Flask's; later ones are its bytes, kept per kind (JSON, HTML)."""
+    from blogapp.render_cache import _store
 
-
-def test_an_unpublished_article_answers_404(app, slug, answered):
     with app.app_context():
         make_article("Draft", action="draft")
+    kept = []
+    real = RefusedPosts.not_found
+
+    def spied(self, environ, start_response):
+        kept.append(sum(1 for key in _store(app).entries if key[0] == "refused-post/404"))
+        return real(self, environ, start_response)
+
+    monkeypatch.setattr(RefusedPosts, "not_found", spied)
     client = app.test_client(use_cookies=False)
-    response = client.post("/articles/draft/comments", data={**GOOD, "form_token": "forged"})
+    headers = {"Accept": accept} if accept else {}
+
+    def send():
+        return client.post(f"/articles/{article}/comments", headers=headers,
+                           data={**GOOD, "form_token": "forged"})
+
+    first, second = send(), send()
+    assert first.status_code == second.status_code == 404 and answered == []
+    assert kept == [0, 1]  # the second came from the kept answer
+    monkeypatch.setattr(RefusedPosts, "lookup", lambda *args: None)  # as if no layer
+    reference = send()
+    assert comparable(first) == comparable(second) == comparable(reference)
+    assert (second.mimetype == "application/json") is (accept is not None)
+
+
+def test_a_post_to_no_route_is_flasks_404(app, slug, answered):
+    client = app.test_client(use_cookies=False)
+    response = client.post("/articles/a/b/comments", data={**GOOD, "form_token": "forged"})
     assert response.status_code == 404 and answered == []
 
 

@@ -30,7 +30,9 @@ def test_a_refused_post_opens_at_its_problems(app, client):
     slug = _slug(app, new_article(app))
     html = client.get(f"/articles/{slug}").text
     assert f'action="/articles/{slug}/comments#form-problems"' in html
-    refused = client.post(f"/articles/{slug}/comments", data={"comment": "x"})
+    token = re.search(r'name="form_token" value="([^"]*)"', html).group(1)
+    refused = client.post(f"/articles/{slug}/comments", data={"comment": "x",
+                                                               "form_token": token})
     assert refused.status_code == 400
     problems = re.search(r'<div id="form-problems"[^>]*tabindex="-1"', refused.text)
     assert problems and 'id="error-summary" role="alert"' in refused.text

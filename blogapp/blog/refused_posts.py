@@ -28,7 +28,8 @@ from urllib.parse import parse_qsl
 import werkzeug.formparser  # noqa: F401 (registers the "werkzeug.url_quote" error handler)
 from flask import Flask, g
 from sqlalchemy import bindparam, true
-from werkzeug.datastructures import EnvironHeaders
+from werkzeug.datastructures import EnvironHeaders, MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from blogapp.blog.comments_host import (
     FOUND_KEY,
@@ -58,9 +59,16 @@ from blogapp.comments.pipeline import (
     submission_for,
 )
 from blogapp.comments.policy import CommentStatus, History
-from blogapp.comments.services import comments_closed, history_of, history_query
+from blogapp.comments.services import (
+    STAFF_ROWS,
+    comments_closed,
+    history_of,
+    history_query,
+    with_staff,
+)
 from blogapp.comments.settings import PRE_READ_KEY, SiteSettings, settings_from_rows
 from blogapp.comments.stored import peek_page
+from blogapp.errors import error_as_json
 from blogapp.extensions import db
 from blogapp.integers import parse_int
 from blogapp.models import Article, SiteSetting
@@ -72,6 +80,7 @@ from blogapp.site import site_version
 FORM_TYPE = "application/x-www-form-urlencoded"
 ANSWERS = "refused-post"
 FRAME_BYTES = "refused-post/frame"
+NOT_FOUND = "refused-post/404"
 APPROVED = CommentStatus.APPROVED.value
 
 # One round trip: the article's target row once per stored setting (once with no setting
@@ -100,6 +109,18 @@ class FrameBytes(tuple):
 
     def __len__(self) -> int:  # what the render cache's budget counts
         return len(self[0]) + len(self[1])
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A whole answer Flask gave: the 404 for no such article."""
+
+    status: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    def __len__(self) -> int:  # what the render cache's budget counts
+        return len(self.body) + 64 * len(self.headers)
 
 
 @dataclass(frozen=True)
@@ -137,7 +158,10 @@ class RefusedPosts:
         if body is None:
             return self.wsgi_app(environ, start_response)
         environ["wsgi.input"] = io.BytesIO(body)  # whoever answers reads it as it came
-        post = self.read(environ, slug, body)
+        rows = self.lookup(slug)
+        if rows is not None and not (rows and version_is_visible(rows[0], utcnow())):
+            return self.not_found(environ, start_response)
+        post = self.read(environ, rows, body) if rows else None
         if post is not None:
             environ[FOUND_KEY], environ[PRE_READ_KEY] = post.row, post.settings
             if post.refused is not None:
@@ -189,12 +213,10 @@ class RefusedPosts:
             return None
         return body
 
-    def read(self, environ, slug: str, body: bytes) -> Post | None:
-        """The post's article (visible, or None), settings and early refusal."""
-        rows = self.lookup(slug)
+    def read(self, environ, rows: list, body: bytes) -> Post:
+        """The post's article (*rows*: POST_FACTS' of a visible one), settings and the
+        refusal the form door would give before its fields are checked (or None)."""
         now = utcnow()
-        if not rows or not version_is_visible(rows[0], now):
-            return None
         row, settings = rows[0], settings_of(self.app, rows)
         closed = comments_closed(row, settings, now)
         try:  # as Werkzeug parses a form body (werkzeug.formparser)
@@ -229,14 +251,17 @@ class RefusedPosts:
         """What the history's SELECT says of *entry* (None: the database can't be asked)."""
         asked = history_query(submission_for(entry), settings, now)
         if asked is None:
-            return History()
+            return None  # nothing for the policy to ask: the view reads the staff facts
         statement, params = asked
         assert self.facts is not None  # lookup() ran first
+        submission = submission_for(entry)
         try:
             rows = self.facts.run_query(self.facts.query_for(statement), **params)
+            staff = self.facts.run_query(self.facts.query_for(STAFF_ROWS)) if (
+                submission.email or submission.author) else ()
         except ReaderConnection.Failed:
             return None
-        return history_of(rows[0]._asdict())
+        return with_staff(history_of(rows[0]._asdict()), submission, staff)
 
     def values(self, fields: dict[str, list[str]]) -> dict[str, str]:
         """Each text field as the form holds it: its first value through its filters."""
@@ -332,20 +357,56 @@ class RefusedPosts:
             key = self.key(environ, post, replying)
             headers = tuple((k, v) for k, v in response.headers.items()
                             if k not in ("Content-Length", "Retry-After"))
-            if key is not None and not any(k == "Set-Cookie" for k, _ in headers):
+            if key is not None and reusable(headers):
                 parts = respond_parts(target, post.settings, post.closed,
                                       post.refused.message, form, replying)
                 store(ANSWERS, key, StoredAnswer(parts, response.status, headers))
             return response
 
-    def lookup(self, slug: str) -> list:
+    def lookup(self, slug: str) -> list | None:
+        """POST_FACTS' rows for *slug* ([]: no such article; None: the database can't be
+        asked, and Flask answers, or 500s)."""
         if self.facts is None:
             with self.app.app_context():
                 self.facts = ReaderConnection(db.engine, POST_FACTS)
         try:
             return self.facts.run(slug=slug)
-        except ReaderConnection.Failed:  # the database went away: Flask answers (or 500s)
-            return []
+        except ReaderConnection.Failed:
+            return None
+
+    def not_found(self, environ, start_response):
+        """No article readers may see: Flask's 404 for a stranger, kept per site version
+        and per kind (JSON or HTML, as blogapp.errors answers by Accept) once it drew one."""
+        accept = parse_accept_header(environ.get("HTTP_ACCEPT"), MIMEAccept)
+        key = (site_version(self.app), error_as_json(environ.get("PATH_INFO", ""), accept),
+               environ.get("wsgi.url_scheme") == "https")
+        stored = peek(NOT_FOUND, key, self.app)
+        if isinstance(stored, StoredPage):
+            start_response(stored.status, list(stored.headers))
+            return [stored.body]
+        answered: list = []
+
+        def keep(status, headers, exc_info=None):
+            answered[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        chunks = self.wsgi_app(environ, keep)
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        status, headers = answered
+        if status.startswith("404") and reusable(headers):
+            with self.app.app_context():
+                store(NOT_FOUND, key, StoredPage(status, tuple(headers), body))
+        return [body]
+
+
+def reusable(headers) -> bool:
+    """Whether an answer with *headers* may be sent again to others: no cookie, and no
+    script nonce (which must be new for every answer)."""
+    return not any(k.lower() == "set-cookie" or "nonce-" in v for k, v in headers)
 
 
 def first(fields: dict[str, list[str]], name: str) -> str:

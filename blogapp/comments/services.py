@@ -49,23 +49,22 @@ def gather_history(submission: Submission, settings: SiteSettings, now: datetime
                    known: History | None = None) -> History:
     """Collect the database facts the policy needs: one SELECT of indexed subqueries
     (approved before, the last post within the flood window, a duplicate), and the staff
-    list. *known*: what that SELECT gave for this submission a moment before (the
-    refused-posts layer read it), so it is not asked again.
+    list. *known*: the History a reader's submission was found to have a moment before
+    (the refused-posts layer read it on its own connection), so nothing is asked again.
 
     A *reader*'s post (not a moderator's reply) is checked against the staff accounts'
     emails and names; staff replies never count as a reader's approved comment."""
-    history = known
-    if history is None:
-        found: dict = {}
-        asked = history_query(submission, settings, now, exclude_id)
-        if asked is not None:
-            statement, params = asked
-            found = dict(db.session.execute(statement, params).one()._mapping)
-        history = history_of(found)
-    staff_email = staff_name = False
+    if known is not None:
+        return known
+    found: dict = {}
+    asked = history_query(submission, settings, now, exclude_id)
+    if asked is not None:
+        statement, params = asked
+        found = dict(db.session.execute(statement, params).one()._mapping)
+    staff = ()
     if reader and (submission.email or submission.author):
-        staff_email, staff_name = _staff_identity(submission.email, submission.author)
-    return replace(history, staff_email=staff_email, staff_name=staff_name)
+        staff = db.session.connection().execute(STAFF_ROWS)
+    return with_staff(history_of(found), submission, staff)
 
 
 def history_query(submission: Submission, settings: SiteSettings, now: datetime,
@@ -137,15 +136,19 @@ def _history_statement(shape: HistoryShape):
     return select(*facts) if facts else None
 
 
-def _staff_identity(email: str, author: str) -> tuple[bool, bool]:
-    """Tell whether *email*, and whether *author*, is a staff account's (any case, width
-    or spacing; disabled accounts included)."""
-    email_key, name_key = fold(email.strip()), _name_key(author)
+def with_staff(history: History, submission: Submission, staff_rows) -> History:
+    """*history* with whether the submission's email, and whether its name, is a staff
+    account's (any case, width or spacing; disabled accounts included), from the
+    (email, display_name) rows of STAFF_ROWS (none asked: no staff facts)."""
+    email_key, name_key = fold(submission.email.strip()), _name_key(submission.author)
     same_email = same_name = False
-    for staff_email, staff_name in db.session.execute(select(User.email, User.display_name)):
+    for staff_email, staff_name in staff_rows:
         same_email = same_email or bool(email_key) and fold(staff_email.strip()) == email_key
         same_name = same_name or bool(name_key) and _name_key(staff_name) == name_key
-    return same_email, same_name
+    return replace(history, staff_email=same_email, staff_name=same_name)
+
+
+STAFF_ROWS = select(User.email, User.display_name)
 
 
 def _name_key(name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from werkzeug.exceptions import NotFound
 
 from blogapp.comments.policy import CommentStatus
@@ -141,13 +141,15 @@ def landing_page(article_id: int, parent: Comment | None, settings: SiteSettings
     needs no reading transaction after its write)."""
     if parent is not None:
         return _page_of_root(_root(parent), settings)
-    earlier = db.session.scalar(_ROOTS.where(Comment.article_id == article_id))
+    earlier = db.session.connection().execute(_ALL_ROOTS, {"article": article_id}).scalar()
     return earlier // max(1, settings.comments_per_page) + 1
 
 
 # Counted through ix_comments_article_status_parent_created (migration e17a0c0f0001).
 _ROOTS = select(func.count(Comment.id)).where(Comment.parent_id.is_(None),
                                               Comment.status == APPROVED)
+# A new thread's page: built once, with bound parameters (a post asks it every time).
+_ALL_ROOTS = _ROOTS.where(Comment.article_id == bindparam("article"))
 
 
 def _root(comment: Comment) -> Comment:
