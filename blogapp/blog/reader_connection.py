@@ -52,7 +52,20 @@ class DriverQuery:
 
     def all(self, cursor, **params: Any) -> list:
         self._run(cursor, params)
-        return [self._row(raw) for raw in cursor.fetchall()]
+        rows = []
+        last_raw: tuple | None = None
+        last: tuple = ()
+        for raw in cursor.fetchall():
+            if last_raw is None:
+                row = self._row(raw)
+            else:  # a joined row repeats most columns of the one before: convert once
+                row = self.row(*(
+                    old if value == before else (f(value) if f else value)
+                    for f, value, before, old in zip(self.convert, raw, last_raw, last,
+                                                     strict=True)))
+            rows.append(row)
+            last_raw, last = raw, row
+        return rows
 
 
 class ReaderConnection:

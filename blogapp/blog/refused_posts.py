@@ -243,25 +243,39 @@ class RefusedPosts:
             history = self.history(entry, settings, now)
             if history is None:
                 return Post(row, settings, closed, fields, values, None)
-            environ[KNOWN_HISTORY_KEY] = (history_signature(entry), history)
             refused = history_refusal(submission_for(entry), settings, history, now)
+            if refused is None:  # the view decides: with the staff facts, not read again
+                history = self.with_staff(entry, history)
+                if history is not None:
+                    environ[KNOWN_HISTORY_KEY] = (history_signature(entry), history)
         return Post(row, settings, closed, fields, values, refused)
 
     def history(self, entry: Entry, settings: SiteSettings, now) -> History | None:
-        """What the history's SELECT says of *entry* (None: the database can't be asked)."""
+        """What the history's SELECT says of *entry*, the staff facts apart (None: the
+        database can't be asked, or there is nothing to ask)."""
         asked = history_query(submission_for(entry), settings, now)
         if asked is None:
             return None  # nothing for the policy to ask: the view reads the staff facts
         statement, params = asked
         assert self.facts is not None  # lookup() ran first
-        submission = submission_for(entry)
         try:
             rows = self.facts.run_query(self.facts.query_for(statement), **params)
-            staff = self.facts.run_query(self.facts.query_for(STAFF_ROWS)) if (
-                submission.email or submission.author) else ()
         except ReaderConnection.Failed:
             return None
-        return with_staff(history_of(rows[0]._asdict()), submission, staff)
+        return history_of(rows[0]._asdict())
+
+    def with_staff(self, entry: Entry, history: History) -> History | None:
+        """*history* with the staff facts, as gather_history reads them (None: the
+        database can't be asked)."""
+        submission = submission_for(entry)
+        if not (submission.email or submission.author):
+            return with_staff(history, submission, ())
+        assert self.facts is not None
+        try:
+            staff = self.facts.run_query(self.facts.query_for(STAFF_ROWS))
+        except ReaderConnection.Failed:
+            return None
+        return with_staff(history, submission, staff)
 
     def values(self, fields: dict[str, list[str]]) -> dict[str, str]:
         """Each text field as the form holds it: its first value through its filters."""
