@@ -35,17 +35,23 @@ class DriverQuery:
         self.row = namedtuple("Row", [c.key for c in columns])  # type: ignore[misc]
         self.convert = [c.type.dialect_impl(dialect).result_processor(dialect, None)
                         for c in columns]
+        # Each placeholder's name and bind processor, in order (by name when not positional).
+        self.plan = [(name, self.bind.get(name)) for name in (self.names or self.bind)]
 
-    def _value(self, name: str, params: dict[str, Any]) -> Any:
-        value = params[name] if name in params else self.given[name]
-        process = self.bind.get(name)
-        return process(value) if process is not None and value is not None else value
+    def _values(self, params: dict[str, Any]) -> list[Any]:
+        values = []
+        for name, process in self.plan:
+            value = params[name] if name in params else self.given[name]
+            values.append(process(value) if process is not None and value is not None
+                          else value)
+        return values
 
     def _run(self, cursor, params: dict[str, Any]) -> None:
+        values = self._values(params)
         if self.names is not None:
-            cursor.execute(self.sql, [self._value(n, params) for n in self.names])
+            cursor.execute(self.sql, values)
         else:
-            cursor.execute(self.sql, {n: self._value(n, params) for n in self.bind})
+            cursor.execute(self.sql, dict(zip(self.bind, values, strict=True)))
 
     def _row(self, raw: tuple):
         return self.row(*(f(v) if f else v for f, v in zip(self.convert, raw, strict=True)))

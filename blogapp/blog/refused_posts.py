@@ -329,14 +329,14 @@ class RefusedPosts:
         if not isinstance(stored, StoredAnswer) or frame is None:
             return None
         values = {**post.values, "form-token": issue_form_token(self.secret, post.row.id)}
-        body = (frame[0], fill_respond(stored.parts, values).encode(), frame[1])
-        headers = [*stored.headers, ("Content-Length", str(sum(map(len, body))))]
+        body = b"".join((frame[0], fill_respond(stored.parts, values).encode(), frame[1]))
+        headers = [*stored.headers, ("Content-Length", str(len(body)))]
         if post.refused.retry_after:
             headers.append(("Retry-After", str(post.refused.retry_after)))
 
         def answer(environ, start_response):
             start_response(stored.status, headers)
-            return body
+            return [body]
 
         return answer
 

@@ -39,14 +39,15 @@ POLICY_FIELDS = {f.name for f in fields(DiscussionSettings)}
 SITE_FIELDS = {f.name for f in fields(SiteSettings)} - {"policy"}
 
 
+# (setting, config key), by setting name: read on every request that reads the settings.
+_CONFIG_KEYS = tuple((name, f"DISCUSSION_{name.upper()}")
+                     for name in sorted(POLICY_FIELDS | SITE_FIELDS))
+
+
 def defaults_from_config(config: dict[str, Any]) -> dict[str, Any]:
-    """Read DISCUSSION_<FIELD> overrides of the built-in defaults from app config."""
-    out: dict[str, Any] = {}
-    for name in POLICY_FIELDS | SITE_FIELDS:
-        key = f"DISCUSSION_{name.upper()}"
-        if key in config:
-            out[name] = config[key]
-    return out
+    """Read DISCUSSION_<FIELD> overrides of the built-in defaults from app config (in
+    the settings' name order)."""
+    return {name: config[key] for name, key in _CONFIG_KEYS if key in config}
 
 
 def build(values: dict[str, Any]) -> SiteSettings:
@@ -86,7 +87,7 @@ def settings_from_rows(config: dict[str, Any], rows) -> SiteSettings:
     The result is memoized on the rows, so an unchanged table costs no JSON parsing or
     object building."""
     rows = tuple(tuple(r) for r in rows)
-    defaults = tuple(sorted(defaults_from_config(config).items(), key=lambda kv: kv[0]))
+    defaults = tuple(defaults_from_config(config).items())  # sorted by name already
     try:
         return _build_cached(defaults, rows)
     except TypeError:  # an unhashable config default (a list): build without the memo
