@@ -187,11 +187,11 @@ def test_an_accepted_post_is_not_looked_up_again_by_the_view(app, slug, monkeypa
     """The article row and the history the layer read serve the view."""
     from sqlalchemy import event
 
-    lookups, history = [], []
+    looked_up, history = [], []
     real = ArticleHost._lookup
 
     def counted(self, statement, params):
-        lookups.append(statement is BY_SLUG)
+        looked_up.append(statement)
         return real(self, statement, params)
 
     def record(conn, cursor, statement, *args):
@@ -206,7 +206,7 @@ def test_an_accepted_post_is_not_looked_up_again_by_the_view(app, slug, monkeypa
         assert post(app, slug, "a good post").status_code == 303
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert True not in lookups
+    assert BY_SLUG not in looked_up
     assert history == []
     with app.app_context():
         [comment] = db.session.query(Comment).all()
