@@ -68,6 +68,7 @@ from blogapp.comments.services import (
 )
 from blogapp.comments.settings import PRE_READ_KEY, SiteSettings, settings_from_rows
 from blogapp.comments.stored import peek_page
+from blogapp.comments.views import early_answer, early_refusal
 from blogapp.errors import error_as_json
 from blogapp.extensions import db
 from blogapp.integers import parse_int
@@ -227,8 +228,6 @@ class RefusedPosts:
         fields: dict[str, list[str]] = {}
         for name, value in pairs:
             fields.setdefault(name, []).append(value)
-        from blogapp.comments.views import early_refusal
-
         values = self.values(fields)
         entry = Entry(  # as blogapp.comments.views.entry_from_form makes it
             target_id=row.id, author=values["author"], email=values["email"].lower(),
@@ -356,8 +355,6 @@ class RefusedPosts:
     def flask_answer(self, environ, post: Post):
         """The form door's response, drawn by Flask's code; keep its form block for the
         next refusal of the kind. None: the door hands the post on after all."""
-        from blogapp.comments.views import early_answer
-
         with self.app.request_context(environ):
             target = target_of_row(post.row)
             remember_target(target)
