@@ -71,6 +71,12 @@ class Isso:
             "[moderation]\nenabled = false\n"
             "[guard]\nenabled = false\n"
             "[server]\nlisten = http://127.0.0.1:8080/\n")
+        # Isso creates its schema when a worker boots, and two workers booting on a fresh
+        # file race on its preferences row (UNIQUE constraint failed: preferences.key; the
+        # worker dies and gunicorn stops): create it once, in one process, first.
+        subprocess.run([str(self.python), "-c", "import isso.run"], check=True,
+                       env={"ISSO_SETTINGS": str(config), "PATH": str(self.venv / "bin")},
+                       capture_output=True)
         return Server("isso.run", {"ISSO_SETTINGS": str(config)}, self.work / f"{name}.log",
                       workers=workers, worker_class=worker_class,
                       gunicorn=self.venv / "bin" / "gunicorn")
