@@ -172,8 +172,10 @@ def write_transaction(statements: list[str]) -> list[str]:
 
 def test_comment_post_writes_in_a_transaction_of_its_own(app):
     """Every check of a post reads in a transaction that ends before the INSERT; the
-    writing one holds the INSERT and the article's counter UPDATE alone (on SQLite it
-    takes the write lock that other writers queue on; on PostgreSQL, the article's row)."""
+    writing one holds the landing page's count (one indexed count of the article's
+    threads, so the page is the one the comment is stored on), the INSERT and the
+    article's counter UPDATE alone (on SQLite it takes the write lock that other writers
+    queue on; on PostgreSQL, the article's row)."""
     slug, ids = article_with_comments(app, 3, "Locks")
     reader = Reader(app, slug)
     with counting(app, commits=True) as statements:
@@ -183,7 +185,9 @@ def test_comment_post_writes_in_a_transaction_of_its_own(app):
         assert statements.count("BEGIN IMMEDIATE") == 1, "\n".join(statements)
         assert writes[0] == "BEGIN IMMEDIATE", "\n".join(writes)
         writes = writes[1:]
-    assert [w.split()[0] for w in writes] == ["INSERT", "UPDATE"], "\n".join(statements)
+    assert [w.split()[0] for w in writes] == ["SELECT", "INSERT", "UPDATE"], (
+        "\n".join(statements))
+    assert writes[0].startswith("SELECT count(comments.id)"), writes[0]
 
 
 def add_pending(app: Flask, slug: str, count: int) -> None:

@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import current_app
+from sqlalchemy import Row, insert
 from sqlalchemy.exc import IntegrityError
 
 from blogapp.comments import jobs
@@ -52,7 +53,7 @@ from blogapp.comments.services import (
 )
 from blogapp.comments.settings import SiteSettings, load_settings
 from blogapp.comments.state import current_host
-from blogapp.comments.threads import landing_page, page_of
+from blogapp.comments.threads import comment_place, landing_page, page_of
 from blogapp.database import read_only
 from blogapp.extensions import db
 from blogapp.models import AuditEntry, Comment
@@ -110,10 +111,10 @@ def submit(entry: Entry, *, door: Door, now: datetime | None = None,
     reading = read_only() if door.reader else nullcontext()
     try:
         with reading:
-            comment, page = _prepare(entry, door, settings, now, clock, history)
-            if door.reader:
+            comment, parent = _prepare(entry, door, settings, now, clock, history)
+            if door.reader and db.session().in_transaction():
                 db.session.commit()  # end the reading transaction; the insert takes its own
-        approved_parent = _store(comment, entry, door)
+        approved_parent, page = _store(comment, entry, door, parent, settings)
     except _Refusal as refusal:
         db.session.rollback()
         return refusal.refused
@@ -174,9 +175,12 @@ def _accepted(comment: Comment, settings: SiteSettings, page: int | None = None)
 
 
 def _prepare(entry: Entry, door: Door, settings: SiteSettings, now: datetime,
-             clock: float | None, history: History | None) -> tuple[Comment, int | None]:
-    """Run every check, reading only; return the comment unsaved and the comment page it
-    will be shown on (None: not shown). Raise _Refusal."""
+             clock: float | None, history: History | None) -> tuple[Comment, Row | None]:
+    """Run every check, reading only; return the comment unsaved and the comment it
+    replies to (None: a new thread). Raise _Refusal.
+
+    A form post whose history the refused-posts layer read, starting a new thread, reads
+    nothing here: no reading transaction is begun."""
     config = current_app.config
     refused = admit(entry.target_id, door=door, settings=settings, now=now)
     if refused is not None:
@@ -222,8 +226,7 @@ def _prepare(entry: Entry, door: Door, settings: SiteSettings, now: datetime,
         preview_token=new_preview_token(),  # the author's held preview names it
     )
     comment.reasons = [{"code": r.code, "message": r.message} for r in verdict.reasons]
-    shown = verdict.status in (APPROVED, PENDING) and door is not Door.IMPORT
-    return comment, landing_page(entry.target_id, parent, settings) if shown else None
+    return comment, parent
 
 
 def screen(entry: Entry, settings: SiteSettings, clock: float | None = None, *,
@@ -322,11 +325,12 @@ def _check_text(content: str) -> None:
 
 
 def _thread_depth(entry: Entry, door: Door,
-                  settings: SiteSettings) -> tuple[int, Comment | None]:
-    """The new comment's depth, and the comment it replies to (None: a new thread)."""
+                  settings: SiteSettings) -> tuple[int, Row | None]:
+    """The new comment's depth, and the place of the comment it replies to
+    (threads.comment_place; None: a new thread)."""
     if entry.parent_id is None:
         return 1, None
-    parent = db.session.get(Comment, entry.parent_id)
+    parent = comment_place(entry.parent_id)
     allowed = {APPROVED, PENDING} if door is Door.STAFF else {APPROVED}
     if door is Door.IMPORT:
         allowed = set(CommentStatus)
@@ -339,23 +343,31 @@ def _thread_depth(entry: Entry, door: Door,
     return parent.depth + 1, parent
 
 
-def _store(comment: Comment, entry: Entry, door: Door) -> int | None:
+def _store(comment: Comment, entry: Entry, door: Door, parent: Row | None,
+           settings: SiteSettings) -> tuple[int | None, int | None]:
     """Insert *comment* (and count it when visible); for STAFF approve a held parent and
-    write the audit rows; commit. Return the id of a parent approved by replying."""
+    write the audit rows; commit. Return the id of a parent approved by replying, and the
+    comment page the comment is shown on (None: not shown), counted in the transaction
+    that stores it (before the insert: a new thread lands after every approved one)."""
     approved_parent = None
+    shown = comment.status in (APPROVED.value, PENDING.value) and door is not Door.IMPORT
+    page = landing_page(entry.target_id, parent, settings) if shown else None
     if door is Door.STAFF and entry.parent_id is not None:
-        parent = db.session.get(Comment, entry.parent_id, with_for_update=True)
-        if parent is None or parent.status not in (APPROVED, PENDING):
+        held = db.session.get(Comment, entry.parent_id, with_for_update=True)
+        if held is None or held.status not in (APPROVED, PENDING):
             raise _Refusal(Refused("parent", 400, PARENT_GONE, "comment_parent"))
-        if parent.status == PENDING:
-            set_visible_status(parent, APPROVED.value)
-            _audit(parent.id, entry.user_id, "approve", PENDING, APPROVED,
+        if held.status == PENDING:
+            set_visible_status(held, APPROVED.value)
+            _audit(held.id, entry.user_id, "approve", PENDING, APPROVED,
                    "Approved by replying")
-            approved_parent = parent.id
-    db.session.add(comment)
-    if comment.status == APPROVED:
-        bump_article(comment.article_id, +1)
+            approved_parent = held.id
     try:
+        if comment.status == APPROVED or door is Door.STAFF:
+            db.session.add(comment)  # through the session: an approval's notices queue
+        else:
+            comment.id = _insert(comment)
+        if comment.status == APPROVED:
+            bump_article(comment.article_id, +1)
         if door is Door.STAFF:
             db.session.flush()
             _audit(comment.id, entry.user_id, "reply", None, comment.status,
@@ -365,7 +377,20 @@ def _store(comment: Comment, entry: Entry, door: Door) -> int | None:
         db.session.rollback()
         raise _Refusal(Refused("gone", 404, "This article or the comment you reply to is "
                                "gone.")) from None
-    return approved_parent
+    return approved_parent, page
+
+
+def _insert(comment: Comment) -> int:
+    """Insert a held or spam *comment* with one statement (no unit of work: nobody is
+    told of it, so no session hook needs to see it); return its id. The object stays
+    detached, with the values it was given."""
+    state = comment.__dict__
+    values = {name: state[name] for name in _COLUMNS if name in state}
+    return db.session.execute(_INSERT, values).inserted_primary_key[0]
+
+
+_COLUMNS = tuple(c.key for c in Comment.__table__.columns if c.key != "id")
+_INSERT = insert(Comment.__table__)
 
 
 def _audit(comment_id: int, actor_id: int | None, action: str, from_status: str | None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import Row, and_, bindparam, func, or_, select
 from werkzeug.exceptions import NotFound
 
 from blogapp.comments.policy import CommentStatus
@@ -135,36 +135,46 @@ def page_of(comment: Comment, settings: SiteSettings) -> int:
     return _page_of_root(_root(comment), settings)
 
 
-def landing_page(article_id: int, parent: Comment | None, settings: SiteSettings) -> int:
-    """Return the page a comment not yet stored will be on: a reply on its thread's page;
-    a new thread after every approved one (the pipeline asks while it reads, so the post
-    needs no reading transaction after its write)."""
+def landing_page(article_id: int, parent: Comment | Row | None, settings: SiteSettings) -> int:
+    """Return the page a comment not yet stored will be on: a reply on its thread's page
+    (*parent*: a Comment, or comment_place()'s row); a new thread after every approved
+    one. The pipeline asks in the transaction that stores the comment."""
     if parent is not None:
         return _page_of_root(_root(parent), settings)
     earlier = db.session.connection().execute(_ALL_ROOTS, {"article": article_id}).scalar()
     return earlier // max(1, settings.comments_per_page) + 1
 
 
+def comment_place(comment_id: int) -> Row | None:
+    """Where a comment sits: its id, article, parent, status, depth and time (None: no
+    such comment). A thread's checks and pages need no more than this of it."""
+    return db.session.connection().execute(_PLACE, {"id": comment_id}).first()
+
+
 # Counted through ix_comments_article_status_parent_created (migration e17a0c0f0001).
 _ROOTS = select(func.count(Comment.id)).where(Comment.parent_id.is_(None),
                                               Comment.status == APPROVED)
-# A new thread's page: built once, with bound parameters (a post asks it every time).
+# Built once, with bound parameters (a post asks them every time): a new thread's page,
+# the threads before a given one, and a comment's place.
 _ALL_ROOTS = _ROOTS.where(Comment.article_id == bindparam("article"))
+_EARLIER_ROOTS = _ALL_ROOTS.where(or_(
+    Comment.created_at < bindparam("created"),
+    and_(Comment.created_at == bindparam("created"), Comment.id < bindparam("id"))))
+_PLACE = select(Comment.id, Comment.article_id, Comment.parent_id, Comment.status,
+                Comment.depth, Comment.created_at).where(Comment.id == bindparam("id"))
 
 
-def _root(comment: Comment) -> Comment:
+def _root(comment: Comment | Row) -> Comment | Row:
     root = comment
     while root.parent_id is not None:
-        parent = db.session.get(Comment, root.parent_id)
+        parent = comment_place(root.parent_id)
         if parent is None:
             break
         root = parent
     return root
 
 
-def _page_of_root(root: Comment, settings: SiteSettings) -> int:
-    earlier = db.session.scalar(_ROOTS.where(
-        Comment.article_id == root.article_id,
-        or_(Comment.created_at < root.created_at,
-            and_(Comment.created_at == root.created_at, Comment.id < root.id))))
+def _page_of_root(root: Comment | Row, settings: SiteSettings) -> int:
+    earlier = db.session.connection().execute(_EARLIER_ROOTS, {
+        "article": root.article_id, "created": root.created_at, "id": root.id}).scalar()
     return earlier // max(1, settings.comments_per_page) + 1
