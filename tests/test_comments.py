@@ -251,6 +251,13 @@ def test_details_cookies_only_with_consent(client, article, consent):
             assert name not in cookies or "1970" in cookies[name]
 
 
+def test_a_browser_without_saved_details_gets_no_clearing_cookies(client, article):
+    response = post_comment(client, article, url="https://ann.example")
+    assert response.status_code == 303
+    names = [c.split("=", 1)[0] for c in response.headers.getlist("Set-Cookie")]
+    assert not {"comment_author", "comment_author_email", "comment_author_url"} & set(names)
+
+
 def test_withdrawing_consent_clears_saved_details(client, article):
     post_comment(client, article, comment="one", **{"wp-comment-cookies-consent": "yes"})
     response = post_comment(client, article, comment="two")

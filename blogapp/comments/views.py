@@ -148,11 +148,12 @@ def _refused(article, settings, form: CommentForm, refused: Refused):
 
 
 def _remember_details(response, form: CommentForm, data: Entry) -> None:
-    """Save name, email and website for a year only with consent; clear them without."""
+    """Save name, email and website for a year only with consent; clear the saved ones
+    without (a browser that sent none has none to clear: they are the site's, path /)."""
     values = {"author": data.author, "email": data.email, "url": data.url}
     for field, cookie in DETAIL_COOKIES.items():
         if form.consent.data and values[field]:
             response.set_cookie(cookie, values[field], max_age=YEAR, httponly=True,
                                 samesite="Lax", secure=request.is_secure)
-        elif cookie in request.cookies or not form.consent.data:
+        elif cookie in request.cookies:
             response.delete_cookie(cookie)
