@@ -13,6 +13,7 @@ from blogapp.blog import bp as blog_bp
 from blogapp.blog.comments_host import ArticleHost
 from blogapp.blog.seo import register_seo
 from blogapp.comments import Comments
+from blogapp.cookie_sessions import register_sessions
 from blogapp.embed import bp as embed_bp
 from blogapp.extensions import csrf, db, limiter, login_manager
 from blogapp.importers.redirects import bp as old_urls_bp
@@ -36,6 +37,7 @@ def register_proxy(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    register_sessions(app)  # Flask's cookie sessions, no signing work without a cookie
     register_migrations(app)  # Flask-Migrate, bound when `flask db` or a migration runs
     csrf.init_app(app)
     limiter.init_app(app)
