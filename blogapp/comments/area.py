@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 from flask import current_app, render_template, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -39,7 +40,12 @@ MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger number names no row (and mu
 
 
 def held_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="held-comments")
+    return _held_serializer_for(current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=4)  # one per secret: built once, not for every post and page
+def _held_serializer_for(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="held-comments")
 
 
 def held_comments() -> list[tuple[int, str]]:

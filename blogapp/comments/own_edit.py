@@ -13,6 +13,7 @@ Each old text is kept in the audit log (action "author_edit"), where moderators 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -42,7 +43,12 @@ class NotEditable(Exception):
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="own-comment-edit")
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=4)  # one per secret: built once, not for every post and page
+def _serializer_for(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="own-comment-edit")
 
 
 def window(settings: SiteSettings) -> timedelta:
