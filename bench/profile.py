@@ -153,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--requests", type=int, default=300)
     p.add_argument("--spam-mode", default="thread", choices=("inline", "thread"))
     p.add_argument("--url", help="a bench database to use as it is (default: seed a fresh one)")
+    p.add_argument("--no-tree", action="store_true",
+                   help="skip the call tree (for counting instructions: see bench/profiles/)")
     args = p.parse_args(argv)
 
     from blogapp.comments.jobs import wait_for_jobs
@@ -196,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
                   "background jobs (the spam check):")
             for key, n in sql.background.most_common():
                 print(f"  {n / args.requests:5.2f}x  {key}")
+        if args.no_tree:
+            return 0
         try:
             from pyinstrument import Profiler
         except ImportError:
