@@ -37,7 +37,9 @@ ROLE_CAN = {
 
 
 def error_response(status: int, title: str, message: str,
-                   code: str | None = None) -> Response:
+                   code: str | None = None, kept: str = "") -> Response:
+    """The error page (JSON for API paths); *kept*: a text the person sent, shown back to
+    copy (a comment whose article was deleted while it was posted)."""
     if error_as_json(request.path):
         return error_json(status, message or title, code)
     role = _staff_role() if status == 403 else None
@@ -45,7 +47,7 @@ def error_response(status: int, title: str, message: str,
         title, message = "Not for your role", (
             "You are signed in as a moderator; this page is for the site’s owners.")
     return make_response(render_template(
-        "errors/error.html", status=status, title=title, message=message, role=role,
+        "errors/error.html", status=status, title=title, message=message, kept=kept, role=role,
         role_can=ROLE_CAN.get(role or "", ())), status)
 
 

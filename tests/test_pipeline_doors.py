@@ -251,3 +251,33 @@ def test_the_json_door_names_itself(app, monkeypatch, headers, door):
                             entry, door=door, settings=settings))
     via_json(headers)(app, _article(app, Case()), Case(), {})
     assert seen == [door]
+
+
+@pytest.mark.parametrize(("text", "stored_as"), [
+    ("A clean comment.", "approved"),  # through the session (an approval's notices queue)
+    ("Please hold-me for a while.", "pending"),  # one INSERT statement
+])
+def test_an_article_deleted_while_a_post_is_checked_is_answered_gone(app, monkeypatch,
+                                                                     text, stored_as):
+    from sqlalchemy import delete
+
+    from blogapp.comments import pipeline
+    from blogapp.models import Article
+
+    target = _article(app, Case())
+    checked = pipeline._prepare
+
+    def then_deleted(*args, **kwargs):
+        prepared = checked(*args, **kwargs)
+        assert prepared[0].status == stored_as
+        with db.engine.begin() as other:  # another request deletes the article meanwhile
+            other.execute(delete(Article).where(Article.id == target[0]))
+        return prepared
+
+    monkeypatch.setattr(pipeline, "_prepare", then_deleted)
+    outcome = via_form(app, target, Case(), {"comment": text})
+    assert outcome.status == 404
+    assert "This article or the comment you reply to is gone." in outcome.text
+    assert text in outcome.text  # kept, to copy
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Comment.id))) == 0

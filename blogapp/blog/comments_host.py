@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app, g, has_request_context, render_template, request
 from sqlalchemy import bindparam, select
+from werkzeug.exceptions import NotFound
 
 from blogapp.comments.host import Target
 from blogapp.extensions import db
@@ -118,4 +119,6 @@ class ArticleHost:
     def render_page(self, target: Target, context: dict[str, Any], status: int) -> str:
         article = target.source if isinstance(target.source, Article) else (
             db.session.get(Article, target.id))
+        if article is None:  # deleted since the request looked it up
+            raise NotFound()
         return render_template("blog/article.html", **{**context, "article": article})

@@ -4,6 +4,7 @@ the text kept."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
+from werkzeug.exceptions import NotFound
 
 from blogapp.comments.area import (
     DETAIL_COOKIES,
@@ -30,6 +31,7 @@ from blogapp.comments.services import comments_closed
 from blogapp.comments.settings import SiteSettings, request_settings
 from blogapp.comments.state import current_host
 from blogapp.database import read_only
+from blogapp.errors import error_response
 from blogapp.models.base import utcnow
 from blogapp.paths import TEMPLATES
 from blogapp.security import cross_origin
@@ -64,7 +66,10 @@ def post_comment(slug: str):
     outcome = submit(entry, door=Door.FORM, settings=settings, history=history)
     if isinstance(outcome, Refused):
         with read_only():
-            return _refused(article, settings, form, outcome)
+            try:
+                return _refused(article, settings, form, outcome)
+            except NotFound:  # the article itself was deleted while the post was checked
+                return error_response(404, "Not found", outcome.message, kept=entry.content)
     target = url_for(current_host().endpoint, slug=slug, cpage=outcome.page)
     response = redirect(f"{target}#comment-{outcome.comment_id}", code=303)
     _remember_details(response, form, entry)
