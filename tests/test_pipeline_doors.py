@@ -277,7 +277,33 @@ def test_an_article_deleted_while_a_post_is_checked_is_answered_gone(app, monkey
     monkeypatch.setattr(pipeline, "_prepare", then_deleted)
     outcome = via_form(app, target, Case(), {"comment": text})
     assert outcome.status == 404
-    assert "This article or the comment you reply to is gone." in outcome.text
+    assert "This article was deleted while your comment was being sent" in outcome.text
     assert text in outcome.text  # kept, to copy
+
+
+@pytest.mark.parametrize("case", [
+    Case(),  # refused by the view (a flood, say) as the article goes
+    Case(forged_token=True),  # refused before Flask, the layer drawing its first answer
+], ids=["view", "layer"])
+def test_a_post_refused_as_its_article_is_deleted_is_answered_404_with_the_text(
+        app, monkeypatch, case):
+    from sqlalchemy import delete
+
+    from blogapp.comments import views
+    from blogapp.models import Article
+
+    target = _article(app, case)
+    decided = views.early_refusal
+
+    def and_deleted(**kwargs):
+        refused = decided(**kwargs) or views.CLOSED
+        with db.engine.begin() as other:
+            other.execute(delete(Article).where(Article.id == target[0]))
+        return refused
+
+    monkeypatch.setattr(views, "early_refusal", and_deleted)
+    outcome = via_form(app, target, case, {"comment": "Words worth keeping."})
+    assert outcome.status == 404
+    assert "Words worth keeping." in outcome.text
     with app.app_context():
         assert db.session.scalar(select(func.count(Comment.id))) == 0

@@ -44,6 +44,8 @@ YEAR = 365 * 24 * 3600
 CROSS_SITE = ("This form was sent from another site's page, so it was not posted. Your "
               "comment is kept below: send it from this page if you meant to.")
 CROSS_SITE_REFUSED = Refused("cross_site", 403, CROSS_SITE)
+ARTICLE_GONE = ("This article was deleted while your comment was being sent, so it was not "
+                "posted. Your text is below, to copy.")
 
 
 @bp.route("/<slug>/comments", methods=["POST"])
@@ -66,10 +68,7 @@ def post_comment(slug: str):
     outcome = submit(entry, door=Door.FORM, settings=settings, history=history)
     if isinstance(outcome, Refused):
         with read_only():
-            try:
-                return _refused(article, settings, form, outcome)
-            except NotFound:  # the article itself was deleted while the post was checked
-                return error_response(404, "Not found", outcome.message, kept=entry.content)
+            return _refused(article, settings, form, outcome)
     target = url_for(current_host().endpoint, slug=slug, cpage=outcome.page)
     response = redirect(f"{target}#comment-{outcome.comment_id}", code=303)
     _remember_details(response, form, entry)
@@ -146,8 +145,11 @@ def entry_from_form(form: CommentForm, target_id: int) -> Entry:
 def _refused(article, settings, form: CommentForm, refused: Refused):
     if refused.field:
         form[refused.field].errors = [refused.message]
-    body, status = render_article_page(article, form, refused.status_code, settings,
-                                       message=None if refused.field else refused.message)
+    try:
+        body, status = render_article_page(article, form, refused.status_code, settings,
+                                           message=None if refused.field else refused.message)
+    except NotFound:  # the article was deleted while the post was checked: no page to show
+        return error_response(404, "Not found", ARTICLE_GONE, kept=form.comment.data or "")
     headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else {}
     return body, status, headers
 
