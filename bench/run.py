@@ -161,10 +161,11 @@ class Bench:
         self.servers.append(server)
         return server
 
-    def ceiling(self, body: bytes, location: str = "/page") -> Server:
+    def ceiling(self, body: bytes, location: str = "/page", refuse_status: int = 400) -> Server:
         body_file = WORK / "ceiling-body.html"
         body_file.write_bytes(body)
-        env = {"CEILING_BODY_FILE": str(body_file), "CEILING_LOCATION": location}
+        env = {"CEILING_BODY_FILE": str(body_file), "CEILING_LOCATION": location,
+               "CEILING_REFUSE_STATUS": str(refuse_status)}
         server = Server("bench.ceiling_app:app", env, WORK / "ceiling.log",
                         workers=self.args.workers, worker_class=self.args.worker_class)
         self.servers.append(server)
@@ -651,7 +652,7 @@ def table(rows: list[Row], info: dict, dialect: str) -> str:
             ratio = f"{row.extra['rss_peak_mb']:.0f} MB"
         else:
             ratio = "-" if row.ratio is None else f"{row.ratio:.2f}x" if re.match(
-                r"[<>]= [\d.]+x", row.target) else f"{row.ratio:.0%}"
+                r"[<>]= [\d.]+x", row.target) or row.target == "context" else f"{row.ratio:.0%}"
         verdict = {True: "meets", False: "misses", None: "n/a"}[row.ok]
         if r is None:
             verdict = "not available" if any("not available" in n for n in row.notes) else "-"

@@ -59,6 +59,9 @@ class Posting:
     judged: list = field(default_factory=list)  # (row, minimum) judged against Isso
     isso_given: list = field(default_factory=list)  # the references handed to rows
     p2: wrk.WrkResult | None = None
+    # A bare Flask app answering a refusal page's bytes to the same POST (refusal_floor).
+    floor: wrk.WrkResult | None = None
+    floor_bytes: int = 0
     probes: dict[str, int] = field(default_factory=dict)
     addresses: int = 0
 
@@ -115,6 +118,7 @@ def post_rows(bench, app: Server) -> None:
         rejudge(bench, posting)
     if selected["P2-refused"]:
         bench.akismet.mode = "normal"
+        bench.attempt("P2-refused floor", refusal_floor, bench, app, posting)
         for refusal in REFUSALS:
             bench.attempt(f"P2-refused {refusal.kind}", refused_row, bench, app, posting,
                           refusal)
@@ -453,11 +457,13 @@ def refused_row(bench, app: Server, posting: Posting, refusal: Refusal) -> None:
             probe = probe_post(url, form, flooder or posting.address(),
                                f"refused-{refusal.kind}-{posting.addresses}", headers=origin,
                                **changes)
-        return script, probe.status_code
+        return script, probe
 
-    script, probe_status = prepare()
+    script, probe = prepare()
+    probe_status = probe.status_code
     expected = refusal.expected if refusal.expected is not None else probe_status
-    row.extra = {"expected_status": expected, "probe_status": probe_status}
+    row.extra = {"expected_status": expected, "probe_status": probe_status,
+                 "answer_bytes": len(probe.content)}
     if refusal.expected is None:
         row.notes.append(f"no status is expected of this kind: the row takes the probe's "
                          f"({probe_status})")
@@ -480,6 +486,7 @@ def refused_row(bench, app: Server, posting: Posting, refusal: Refusal) -> None:
     else:
         row.notes.append("run P2 in the same run to get the ratio")
     row.target = f">= {REFUSED_TARGET:g}x"
+    floor_note(row, posting)
     statuses = row.result.statuses
     row.notes.append(f"answers {fmt_statuses(statuses)}; {row.extra['comments_stored']:,} "
                      f"comments stored (all attempts) {row.extra['stored_by_status']}")
@@ -491,6 +498,51 @@ def refused_row(bench, app: Server, posting: Posting, refusal: Refusal) -> None:
     if probe_status != expected or probe_status >= 500:
         row.ok = False
     bench.add(row)
+
+
+def refusal_floor(bench, app: Server, posting: Posting) -> None:
+    """How fast any app could answer a refusal that keeps the text on the article page: a
+    bare Flask app (bench/ceiling_app.py, POST /refuse) parsing the same form and answering
+    the bytes blogapp answers a forged token with, driven by the same script and wrk. A
+    refusal row cannot be faster than this floor by more than the Flask cycle it skips
+    (blogapp answers refusals before Flask), so where the floor is below 5x P2 the target
+    is out of reach of a page this size, however little the refusal costs."""
+    from bench.run import WORK, Row
+
+    form = posting.form
+    page = probe_post(app.base + form.action, form, posting.address(), "floor",
+                      form_token=post_scripts.tampered(form.token))
+    if page.status_code != 400:
+        raise RuntimeError(f"the forged-token probe answered {page.status_code}, not 400")
+    with bench.ceiling(page.content, refuse_status=400) as ceiling:
+        ceiling.start(ready_path="/page")
+        script = post_scripts.write(WORK / "post-floor.lua", "new", form)
+        posting.floor = bench.wrk(ceiling.base + "/refuse", script=script)
+    posting.floor_bytes = len(page.content)
+    row = Row("P2-refused floor", f"bare Flask answering the same POST with the "
+              f"{posting.floor_bytes:,}-byte refusal page (the most any refusal keeping "
+              "the text on the article page can do)", result=posting.floor)
+    if posting.p2 is not None:
+        row.reference, row.reference_rps = "P2 (accepted POST, same run)", posting.p2.rps
+        row.ratio = posting.floor.rps / posting.p2.rps
+        row.compared.append(posting.p2)
+    row.target = "context"
+    row.extra = {"answer_bytes": posting.floor_bytes}
+    bench.add(row)
+
+
+def floor_note(row, posting: Posting) -> None:
+    """Set a refusal row beside the floor, when its answer is a page of about its size."""
+    floor, size = posting.floor, row.extra.get("answer_bytes", 0)
+    if floor is None or not floor.rps or not row.result or size < posting.floor_bytes / 2:
+        return
+    row.extra["floor"] = floor.as_dict()
+    row.extra["floor_bytes"] = posting.floor_bytes
+    row.extra["vs_floor"] = round(row.result.rps / floor.rps, 3)
+    p2 = f", {floor.rps / posting.p2.rps:.2f}x P2" if posting.p2 else ""
+    row.notes.append(f"{row.extra['vs_floor']:.0%} of the floor: a bare Flask app answering "
+                     f"the same POST with a {posting.floor_bytes:,}-byte page does "
+                     f"{floor.rps:,.0f} req/s{p2}")
 
 
 def fresh_wrk(bench, url: str, make_script: Callable[[], Path],
