@@ -65,8 +65,9 @@ def site_version(app: Flask) -> tuple[str, ...]:
     """Return what every rendered page depends on besides the database.
 
     That is the code and templates that render it (hashed once per process, so a deploy
-    changes it) and the site's address, name and tagline. Stored pages and ETags carry it:
-    after a deploy or a new SITE_URL no browser is told its old copy is current."""
+    changes it), the site's address, name and tagline, and whether it sends mail (the
+    forms offer the "Notify me" boxes only then). Stored pages and ETags carry it: after
+    a deploy or a new SITE_URL no browser is told its old copy is current."""
     code = app.extensions.get("blogapp.code_version")
     if code is None:
         digest = hashlib.sha256()
@@ -79,4 +80,4 @@ def site_version(app: Flask) -> tuple[str, ...]:
         code = app.extensions.setdefault("blogapp.code_version", digest.hexdigest()[:16])
     config = app.config
     return (code, str(config["SITE_URL"]), str(config["SITE_NAME"]),
-            str(config["SITE_TAGLINE"]))
+            str(config["SITE_TAGLINE"]), "mail" if config.get("MAIL_SERVER") else "")

@@ -179,9 +179,13 @@
       }
       const consent = el("input", { id: "wp-comment-cookies-consent", name: "wp-comment-cookies-consent", type: "checkbox", value: "yes", checked: !!saved });
       const submit = el("button", { type: "submit", class: "submit", text: "Post Comment" });
+      // The "Notify me" boxes, offered while the site sends mail (as the article page's form)
+      const boxes = (cfg.subscribe_comments || []).map((value) => el("input", { id: "subscribe_comments" + (value === "replies" ? "" : "_" + value), name: "subscribe_comments", type: "checkbox", value }));
+      const notify = boxes.length ? el("p", { class: "comment-subscription-form" }, ...boxes.flatMap((box, i) => [i ? el("br") : null, box,
+        el("label", { for: box.id, text: box.value === "all" ? " Notify me of every new comment on this article by email" : " Notify me of replies to my comment by email" })])) : null;
       const trap = el("input", { id: "contact_fax", name: "contact_fax", type: "text", tabindex: "-1", autocomplete: "off" });
       form.append(el("p", { class: "comment-form-cookies-consent" }, consent,
-        el("label", { for: "wp-comment-cookies-consent", text: " Save my name, email, and website in this browser for the next time I comment." })),
+        el("label", { for: "wp-comment-cookies-consent", text: " Save my name, email, and website in this browser for the next time I comment." })), notify,
         el("p", { class: "comment-form-hp", "aria-hidden": "true" }, el("label", { for: "contact_fax", text: "Leave this field empty" }), trap),
         el("p", { class: "form-submit" }, submit));
       respond.append(el("div", { class: "reply-heading" }, reply, cancel), form);
@@ -201,11 +205,13 @@
         nav.after(respond);
       };
 
+      const LABELS = Object.fromEntries([...FIELDS.map(([name, label]) => [name, label]), ...(notify ? [["subscribe_comments", "Notify me by email"]] : [])]);
+      const field = (name) => (name === "subscribe_comments" ? boxes[0] : form.elements[name]);
       const clear = () => {
         alert.replaceChildren();
         for (const e of form.querySelectorAll(".field-error")) e.remove();
-        for (const [name] of FIELDS) {
-          const input = form.elements[name];
+        for (const name of Object.keys(LABELS)) {
+          const input = field(name);
           input.removeAttribute("aria-invalid");
           if (name === "email") input.setAttribute("aria-describedby", "email-notes");
           else input.removeAttribute("aria-describedby");
@@ -218,28 +224,29 @@
         clear();
         submit.disabled = true;
         const values = Object.fromEntries(FIELDS.map(([name]) => [name, form.elements[name].value]));
-        const body = { ...(article ? { article } : { thread }), ...values, comment_parent: parent, form_token: cfg.form_token, consent: consent.checked, contact_fax: trap.value };
+        const ticked = boxes.filter((box) => box.checked).map((box) => box.value);
+        const body = { ...(article ? { article } : { thread }), ...values, comment_parent: parent, form_token: cfg.form_token, consent: consent.checked, subscribe_comments: ticked, contact_fax: trap.value };
         const { status: code, data } = await call("comments", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
         submit.disabled = false;
         if (code === 201) return posted(data, values, consent.checked);
         const fields = Object.entries(data.fields || {});
-        const wrong = fields.filter(([name]) => form.elements[name] && FIELDS.some(([f]) => f === name));
+        const wrong = fields.filter(([name]) => name in LABELS);
         if (data.message && !wrong.length) alert.append(el("p", { class: "flash flash-error", text: data.message }));
         if (wrong.length) {
           alert.append(el("div", { class: "error-summary" }, el("p", {}, el("strong", { text: "Please correct the following:" })),
-            el("ul", {}, ...wrong.map(([name, msg]) => el("li", { text: FIELDS.find(([f]) => f === name)[1] + ": " + msg })))));
+            el("ul", {}, ...wrong.map(([name, msg]) => el("li", { text: LABELS[name] + ": " + msg })))));
         } else if (!data.message) {
           alert.append(el("p", { class: "flash flash-error", text: "Your comment could not be posted (error " + code + "). Your text is kept: please try again." }));
         }
         for (const [name, msg] of wrong) {
-          const input = form.elements[name];
+          const input = field(name);
           input.setAttribute("aria-invalid", "true");
           input.setAttribute("aria-describedby", name + "-error" + (name === "email" ? " email-notes" : ""));
           input.parentNode.classList.add("has-error");
-          input.after(el("span", { class: "field-error", id: name + "-error", text: msg }));
+          input.parentNode.append(el("span", { class: "field-error", id: name + "-error", text: msg }));
         }
-        const first = FIELDS.find(([name]) => wrong.some(([w]) => w === name));
-        if (first) form.elements[first[0]].focus();
+        const first = Object.keys(LABELS).find((name) => wrong.some(([w]) => w === name));
+        if (first) field(first).focus();
       });
 
       function posted(data, values, keep) {
@@ -255,7 +262,9 @@
         place(parentLi, li);
         if (!held) { info.thread.count += 1; title(); }
         form.elements.comment.value = "";
-        announce(held ? data.message || HELD : "Your comment was posted.");
+        for (const box of boxes) box.checked = false;
+        const mail = data.subscribed ? " We will mail you about " + (data.subscribed === "all" ? "new comments" : "replies") + " once you confirm the link we mail you (if you have not before)." : "";
+        announce((held ? data.message || HELD : "Your comment was posted.") + mail);
         li.focus();
       }
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from blogapp.comments.entry import MAX_AUTHOR, MAX_CONTENT, MAX_EMAIL, MAX_URL
+from blogapp.comments.forms import SUBSCRIBE_CHOICES
 
 JSON = "application/json"
 Schema = dict[str, Any]
@@ -90,10 +91,15 @@ SCHEMAS: dict[str, Schema] = {
     },
     "Form": {
         "type": "object",
-        "required": ["form_token", "require_name_email", "max_length", "thread_depth"],
+        "required": ["form_token", "require_name_email", "max_length", "thread_depth",
+                     "subscribe_comments"],
         "properties": {"form_token": {"type": "string"},
                        "require_name_email": {"type": "boolean"},
-                       "max_length": {"type": "integer"}, "thread_depth": {"type": "integer"}},
+                       "max_length": {"type": "integer"}, "thread_depth": {"type": "integer"},
+                       "subscribe_comments": {
+                           "type": "array", "items": {"enum": list(SUBSCRIBE_CHOICES)},
+                           "description": "The \"Notify me by email\" choices to offer: "
+                                          "none while the site sends no mail"}},
     },
     "ThreadPage": {
         "type": "object", "required": ["thread", "comments", "page", "pages", "form"],
@@ -124,13 +130,26 @@ SCHEMAS: dict[str, Schema] = {
             "form_token": {"type": "string", "description": "From the thread GET"},
             "contact_fax": {"type": "string", "description": "Honeypot: leave empty"},
             "consent": {"type": "boolean"},
+            "subscribe_comments": {
+                "description": "The ticked \"Notify me by email\" boxes: replies (to this "
+                               "comment) and/or all (every new comment); needs email. "
+                               "A confirmation mail is sent to a new address first.",
+                "oneOf": [{"enum": list(SUBSCRIBE_CHOICES)},
+                          {"type": "array", "items": {"enum": list(SUBSCRIBE_CHOICES)}}]},
         },
     },
     "Posted": {
-        "type": "object", "required": ["comment", "status", "preview_token", "message"],
+        "type": "object",
+        "required": ["comment", "status", "preview_token", "message", "subscribed"],
         "properties": {"comment": ref("Comment"), "status": {"enum": ["approved", "held"]},
                        "preview_token": {"type": ["string", "null"]},
-                       "message": {"type": ["string", "null"]}},
+                       "message": {"type": ["string", "null"]},
+                       "subscribed": {
+                           "enum": [*SUBSCRIBE_CHOICES, None],
+                           "description": "The mail asked for; null when none was "
+                                          "asked or the site sends no mail. It starts "
+                                          "once the address confirms the link mailed to "
+                                          "it (whether it has is not said)."}},
     },
     "Preview": {
         "type": "object", "required": ["comment", "status"],

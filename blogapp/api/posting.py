@@ -36,9 +36,12 @@ from blogapp.comments.settings import load_settings
 from blogapp.comments.threads import Node
 from blogapp.database import read_only
 from blogapp.extensions import db
+from blogapp.mail.outbox import mail_enabled
 from blogapp.models import Article, Comment
+from blogapp.subscriptions.service import subscribe_from_post
 
 TEXT_FIELDS = ("comment", "author", "email", "url", "form_token", "contact_fax")
+# subscribe_comments: the "Notify me" boxes, "replies" and/or "all" (blogapp/subscriptions)
 HELD_MESSAGE = "Your comment is awaiting moderation."
 REFUSAL_CODES = {403: "closed", 404: "not_found", 409: "duplicate", 429: "flood"}
 
@@ -66,10 +69,19 @@ def form_values(body: dict[str, Any]) -> MultiDict:
         wrong["consent"] = "Must be true or false."
     elif consent:
         values["wp-comment-cookies-consent"] = "y"
+    ticked = body.get("subscribe_comments")
+    if isinstance(ticked, str):  # one box, as a form sends one ticked box
+        ticked = [ticked]
+    if not (ticked is None or isinstance(ticked, list)
+            and all(isinstance(value, str) for value in ticked)):
+        wrong["subscribe_comments"] = 'Must be a list of "replies" and "all" (or empty).'
     if wrong:
         raise ApiError(422, "Some fields have the wrong type.", code="unprocessable",
                        fields=wrong)
-    return MultiDict(values)
+    form = MultiDict(values)
+    for value in ticked or ():
+        form.add("subscribe_comments", value)
+    return form
 
 
 def thread_target(body: dict[str, Any]) -> tuple[Article | None, str | None, str]:
@@ -151,7 +163,9 @@ def post_comment():
         if created:  # a refused post leaves no empty thread behind
             discard_empty_thread(article.id)
         raise refused(outcome)
-    return posted(outcome, article), 201
+    subscribe_from_post(outcome, entry.email, form.subscription_kind)
+    asked = form.subscription_kind if mail_enabled(current_app) else None
+    return posted(outcome, article, asked), 201
 
 
 def entry_from_form(form: CommentForm, target_id: int, page_url: str | None) -> Entry:
@@ -167,7 +181,11 @@ def entry_from_form(form: CommentForm, target_id: int, page_url: str | None) -> 
     )
 
 
-def posted(outcome: Accepted, article: Article) -> dict[str, Any]:
+def posted(outcome: Accepted, article: Article, subscribed: str | None) -> dict[str, Any]:
+    """The comment as its thread shows it; *subscribed*: the mail asked for ("replies",
+    "all"), None when none was asked or the site sends no mail. As "held" covers a spam
+    verdict, so does this: a post judged spam subscribes nobody but reads the same, and
+    whether the address has confirmed is not said (a stranger could learn it by posting)."""
     comment = db.session.get(Comment, outcome.comment_id)
     approved = outcome.status == CommentStatus.APPROVED
     node = Node(id=comment.id, parent_id=comment.parent_id, depth=comment.depth,
@@ -178,4 +196,5 @@ def posted(outcome: Accepted, article: Article) -> dict[str, Any]:
     return {"comment": comment_json(node, thread_address(article)),
             "status": "approved" if approved else "held",
             "preview_token": None if approved else outcome.preview_token,
-            "message": None if approved else HELD_MESSAGE}
+            "message": None if approved else HELD_MESSAGE,
+            "subscribed": subscribed}

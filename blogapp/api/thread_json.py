@@ -16,12 +16,13 @@ from sqlalchemy import select
 
 from blogapp.comments.area import article_key
 from blogapp.comments.entry import MAX_CONTENT
-from blogapp.comments.forms import issue_form_token
+from blogapp.comments.forms import SUBSCRIBE_CHOICES, issue_form_token
 from blogapp.comments.policy import CommentStatus
 from blogapp.comments.settings import SiteSettings
 from blogapp.comments.stored import stored_page
 from blogapp.comments.threads import PUBLIC_COLUMNS, Node, ThreadPage, thread_page
 from blogapp.extensions import db
+from blogapp.mail.outbox import mail_enabled
 from blogapp.models import Article, Comment
 from blogapp.site import absolute_url, site_version
 
@@ -67,8 +68,11 @@ def feed_url(article: Article) -> str:
 
 
 def form_json(settings: SiteSettings, token: str) -> dict:
+    """What a widget needs to draw the form; subscribe_comments: the "Notify me" choices
+    offered (none while the site sends no mail, as the article page's form)."""
     return {"form_token": token, "require_name_email": settings.require_name_email,
-            "max_length": MAX_CONTENT, "thread_depth": settings.thread_depth}
+            "max_length": MAX_CONTENT, "thread_depth": settings.thread_depth,
+            "subscribe_comments": list(SUBSCRIBE_CHOICES) if mail_enabled(current_app) else []}
 
 
 def thread_json(article: Article, thread: ThreadPage, settings: SiteSettings, closed: bool,

@@ -120,6 +120,10 @@ def _valid_host(host: str) -> bool:
     return bool(labels) and all(_LABEL_RE.fullmatch(label) for label in labels)
 
 
+# The "Notify me" boxes' values: replies to one's comment, or every new comment.
+SUBSCRIBE_CHOICES = ("replies", "all")
+
+
 class TickedValues(Field):
     """Checkboxes sharing one name: the list of values ticked, each one of *allowed*."""
 
@@ -158,7 +162,7 @@ class CommentForm(TextForm):
         name="wp-comment-cookies-consent",
     )
     # Mail about this discussion (blogapp/subscriptions/); shown when mail is on.
-    subscribe_comments = TickedValues("Notify me by email", allowed=("replies", "all"))
+    subscribe_comments = TickedValues("Notify me by email", allowed=SUBSCRIBE_CHOICES)
     # Tamper-proofing: a field people never see, and when the form was handed out.
     contact_fax = StringField("Leave this field empty", filters=[_line])
     form_token = HiddenField()

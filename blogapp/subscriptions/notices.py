@@ -80,7 +80,9 @@ def queue_notices(comment: Comment, active: list[Subscription], session: Session
         return 0
     article = session.get(Article, comment.article_id)
     site = app.config["SITE_NAME"]
-    link = external_url(app, "blog.article", slug=article.slug) + f"#{comment.anchor}"
+    page = (article.url if article.is_external and article.url  # a thread on another site
+            else external_url(app, "blog.article", slug=article.slug))
+    link = f"{page}#{comment.anchor}"
     author = comment.author or "Anonymous"
     for email, sub in targets.items():
         end_url = external_url(app, "subscriptions.unsubscribe", token=end_token(sub))

@@ -27,6 +27,7 @@ from blogapp.extensions import db
 from blogapp.models import Article, Comment
 from tests import figures
 from tests.factories import make_article
+from tests.mail_helpers import SmtpServer
 from tests.security.conftest import LiveServer, dispose, sqlite_app
 
 THREAD = "[data-blogapp-thread]"
@@ -335,6 +336,50 @@ def test_the_widget_shows_and_takes_comments_for_one_of_the_blogs_articles(sites
                                     .where(Comment.author == "Cy Reader")).one()
     assert tuple(stored) == ("pending", slug)
     assert reader.violations() == []
+    reader.close()
+
+
+def test_the_widget_offers_the_notify_me_boxes_while_the_blog_sends_mail(sites, browser):
+    app, host, _comments = sites
+    smtp = SmtpServer().start()
+    app.config.update(smtp.config())
+    try:
+        reader = Reader(browser)
+        reader.open(f"{host.origin}/posts/notify/")
+        thread = reader.thread
+        boxes = thread.locator("input[name=subscribe_comments]")
+        assert [boxes.nth(i).get_attribute("value") for i in range(2)] == ["replies", "all"]
+        assert thread.get_by_label("Notify me of every new comment on this article by email") \
+            .count() == 1
+        thread.locator("#comment").fill("Tell me when someone answers.")
+        thread.locator("#author").fill("Dee Reader")
+        thread.get_by_label("Notify me of replies to my comment by email").check()
+        reader.post()  # no email: both fields are told, focus goes to the email
+        thread.locator("#subscribe_comments-error").wait_for()
+        assert thread.locator("#subscribe_comments-error").inner_text() == \
+            "Enter your email address to be notified by email."
+        assert thread.locator("#subscribe_comments").get_attribute("aria-invalid") == "true"
+        assert reader.page.evaluate(ACTIVE) == "email"
+        assert "Notify me by email" in thread.locator("[role=alert]").inner_text()
+        assert thread.locator("#subscribe_comments").is_checked()  # the choice is kept
+
+        thread.locator("#email").fill("dee@example.org")
+        reader.post()
+        thread.locator(".comment-held").wait_for()
+        assert "We will mail you about replies once you confirm the link" in \
+            thread.locator("[role=status]").inner_text()
+        assert thread.locator(".field-error").count() == 0
+        assert not thread.locator("#subscribe_comments").is_checked()
+        [(to, message)] = smtp.mail
+        assert to == ["dee@example.org"] and "confirm" in message["Subject"]
+        assert reader.violations() == []
+        reader.close()
+    finally:
+        app.config["MAIL_SERVER"] = ""
+        smtp.stop()
+    reader = Reader(browser)  # mail off again: no boxes to promise anything
+    reader.open(f"{host.origin}/posts/notify/")
+    assert reader.thread.locator("input[name=subscribe_comments]").count() == 0
     reader.close()
 
 
