@@ -294,7 +294,9 @@ class RefusedPosts:
         chosen = [v for v in post.fields.get("subscribe_comments", ()) if v]
         consent = first(post.fields, "wp-comment-cookies-consent") not in ("", "false")
         has_text = bool(post.values["comment"]) if post.closed else True
-        return (self.frame_key(post), post.refused, consent, "replies" in chosen[:3],
+        refused = post.refused  # its message is a slot of the stored block
+        return (self.frame_key(post), (refused.code, refused.status_code, refused.field),
+                consent, "replies" in chosen[:3],
                 "all" in chosen[:3], has_text, environ.get("wsgi.url_scheme") == "https",
                 tuple(replying) if replying else None)
 
@@ -327,7 +329,8 @@ class RefusedPosts:
         frame = self.frame_bytes(key[0]) if stored else None
         if not isinstance(stored, StoredAnswer) or frame is None:
             return None
-        values = {**post.values, "form-token": issue_form_token(self.secret, post.row.id)}
+        values = {**post.values, "form-token": issue_form_token(self.secret, post.row.id),
+                  "message": post.refused.message}
         body = b"".join((frame[0], fill_respond(stored.parts, values).encode(), frame[1]))
         headers = [*stored.headers, ("Content-Length", str(len(body)))]
         if post.refused.retry_after:
@@ -369,8 +372,7 @@ class RefusedPosts:
             headers = tuple((k, v) for k, v in response.headers.items()
                             if k not in ("Content-Length", "Retry-After"))
             if key is not None and reusable(headers):
-                parts = respond_parts(target, post.settings, post.closed,
-                                      post.refused.message, form, replying)
+                parts = respond_parts(target, post.settings, post.closed, form, replying)
                 store(ANSWERS, key, StoredAnswer(parts, response.status, headers))
             return response
 

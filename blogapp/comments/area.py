@@ -204,13 +204,15 @@ def render_article_page(article: Target, form: CommentForm | None = None, status
 
 #: The text fields a refused post's form shows again (comments/form.html escapes each).
 KEPT_FIELDS = ("comment", "author", "email", "url")
-_SLOT = re.compile("\x00(comment|author|email|url|form-token)\x00")
+_SLOT = re.compile("\x00(comment|author|email|url|form-token|message)\x00")
+MESSAGE_SLOT = "\x00message\x00"
 
 
-def respond_parts(article: Target, settings: SiteSettings, closed: bool, message: str,
+def respond_parts(article: Target, settings: SiteSettings, closed: bool,
                   form: CommentForm, replying_to=None) -> tuple[str, ...]:
     """The form block of a refused post that names no field, drawn once with a slot in
-    place of each kept text field and of the form token: literal, name, literal, ...
+    place of each kept text field, of the form token and of the refusal's message (a
+    flood's names the seconds left: one block serves every wait): literal, name, ...
 
     What else the block shows comes from *form*'s choices (consent, subscriptions, and
     when closed whether there is a text at all) and *replying_to* (reply_target's row).
@@ -226,12 +228,13 @@ def respond_parts(article: Target, settings: SiteSettings, closed: bool, message
     slotted.form_token.data = FORM_TOKEN_SLOT
     slotted.comment_parent.data = str(replying_to.id) if replying_to else "0"
     html = render_template("comments/form.html", **_context(
-        article, slotted, settings, closed, Markup(""), replying_to, message, ()))
+        article, slotted, settings, closed, Markup(""), replying_to, MESSAGE_SLOT, ()))
     return tuple(_SLOT.split(html))
 
 
 def fill_respond(parts: tuple[str, ...], values: dict[str, str]) -> str:
-    """Put *values* (by slot name, "form-token" included) into respond_parts()' block."""
+    """Put *values* (by slot name, "form-token" and "message" included) into
+    respond_parts()' block."""
     return "".join(part if i % 2 == 0 else escape(values.get(part) or "")
                    for i, part in enumerate(parts))
 
