@@ -16,6 +16,7 @@ The same switches as the bench apply: flood and duplicate checks off, a loopback
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import threading
 import time
@@ -213,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         wait_for_jobs(app)
         out = Path(WORK / f"profile-{args.workload}.txt")
         out.write_text(profiler.output_text(unicode=False, color=False))
-        print(profiler.output_text(unicode=False, color=False))
+        print(profiler.output_text(unicode=False, color=False, show_all=bool(os.environ.get("PROFILE_ALL"))))
         print(f"(call tree also in {out})")
     finally:
         akismet.stop()
