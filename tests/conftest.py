@@ -276,3 +276,13 @@ def browser():
             need("Chromium", f"cannot launch {CHROMIUM}: {exc}")
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback (aiosmtpd); its inbox is what the test reads."""
+    from tests.mail_helpers import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()

@@ -15,15 +15,7 @@ from blogapp.mail.sender import send_due
 from blogapp.models import OutboxMessage
 from blogapp.models.base import utcnow
 from tests.conftest import csrf_from
-from tests.mail_helpers import SmtpServer
 from tests.moderation_helpers import QUIET
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -12,15 +12,7 @@ from blogapp.mail import pump
 from blogapp.mail.outbox import Mail, queue_mail
 from blogapp.models import OutboxMessage
 from tests.conftest import REDIS_URL, need
-from tests.mail_helpers import SmtpServer
 from tests.moderation_helpers import QUIET
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 def queue(app, subject="Hello") -> None:

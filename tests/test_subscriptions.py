@@ -19,17 +19,9 @@ from blogapp.models import Comment, OutboxMessage, Subscription
 from blogapp.models.base import utcnow
 from tests.comment_helpers import OPEN_DISCUSSION, open_article, post_comment
 from tests.factories import make_article
-from tests.mail_helpers import SmtpServer
 
 ANN = "ann@example.org"
 LINK_RE = re.compile(r"https://blog\.test(/subscriptions/\S+)")
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -15,19 +15,11 @@ from blogapp.extensions import db
 from blogapp.models import Subscription
 from tests.api.conftest import PAGE_URL, SITE, good_body
 from tests.comment_helpers import OPEN_DISCUSSION
-from tests.mail_helpers import SmtpServer
 
 ANN = "ann@example.org"
 PAGE = {"thread": {"url": PAGE_URL, "title": "Hello"}}
 ARTICLE = {"article": "night-buses"}
 LINK_RE = re.compile(r"https://blog\.test(/subscriptions/\S+)")
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
