@@ -262,8 +262,32 @@ def test_a_reader_comments_through_the_widget_on_another_site(sites, browser, pa
     assert "Static sites deserve comments too." in html and "And a reply, in place." in html
 
 
+# The contrast (WCAG 2) of an element's text against what is really behind it: the first
+# opaque background up through the widget's shadow host into the host page (white when
+# none is set, as a browser draws it).
+CONTRAST_JS = r"""(e) => {
+  const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+  let node = e, bg = null;
+  while (node && !bg) {
+    if (node.nodeType === 1) {
+      const c = rgb(getComputedStyle(node).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] === 1)) bg = c.slice(0, 3);
+    }
+    node = node.parentNode || node.host;
+  }
+  bg = bg || [255, 255, 255];
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const [a, b] = [lum(rgb(getComputedStyle(e).color).slice(0, 3)), lum(bg)];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
 @pytest.mark.slow
 def test_the_widget_follows_the_readers_colour_scheme(sites, browser):
+    """Dark when the reader's system is dark, and readable on a host page that has no
+    dark theme of its own (its page stays white behind the widget)."""
     _app, host, _comments = sites
     colours = {}
     for scheme in ("light", "dark"):
@@ -271,6 +295,9 @@ def test_the_widget_follows_the_readers_colour_scheme(sites, browser):
         reader.open(f"{host.origin}/posts/strict-colours/")
         colours[scheme] = reader.thread.locator("#comment").evaluate(
             "e => getComputedStyle(e).backgroundColor")
+        for text in ("#reply-title", ".comment-notes", "label[for=author]", "button.submit"):
+            contrast = reader.thread.locator(text).first.evaluate(CONTRAST_JS)
+            assert contrast >= 4.5, (scheme, text, round(contrast, 2))
         assert reader.violations() == []
         reader.close()
     assert colours["light"] == "rgb(255, 255, 255)"
