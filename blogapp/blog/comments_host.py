@@ -117,8 +117,21 @@ class ArticleHost:
         return target
 
     def render_page(self, target: Target, context: dict[str, Any], status: int) -> str:
-        article = target.source if isinstance(target.source, Article) else (
-            db.session.get(Article, target.id))
-        if article is None:  # deleted since the request looked it up
-            raise NotFound()
+        article = _still_there(target)
         return render_template("blog/article.html", **{**context, "article": article})
+
+    def render_refusal(self, target: Target, context: dict[str, Any], status: int) -> str:
+        """A refused post's page: the site's frame around the form (no article body, no
+        comments to load)."""
+        _still_there(target)
+        return render_template("blog/refused.html", **context)
+
+
+def _still_there(target: Target) -> Article:
+    """The target's article; NotFound where it was deleted since the request looked it up
+    (the 404 page says so and keeps the poster's text)."""
+    article = target.source if isinstance(target.source, Article) else (
+        db.session.get(Article, target.id))
+    if article is None:
+        raise NotFound()
+    return article

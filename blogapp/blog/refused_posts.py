@@ -44,9 +44,11 @@ from blogapp.comments.area import (
     EDIT_COOKIE,
     FRAME_CACHE,
     HELD_COOKIE,
+    Frame,
     KEPT_FIELDS,
     REPLY_TARGET,
     fill_respond,
+    frame_key,
     respond_parts,
     wanted_reply,
 )
@@ -67,7 +69,6 @@ from blogapp.comments.services import (
     with_staff,
 )
 from blogapp.comments.settings import PRE_READ_KEY, SiteSettings, settings_from_rows
-from blogapp.comments.stored import peek_page
 from blogapp.comments.views import early_answer, early_refusal
 from blogapp.errors import error_as_json
 from blogapp.extensions import db
@@ -318,7 +319,7 @@ class RefusedPosts:
 
     def frame_key(self, post: Post) -> tuple:
         """The key of the article's refusal frame (blogapp.comments.area.refusal_frame)."""
-        return (site_version(self.app), key_of_row(post.row), post.closed, post.settings)
+        return frame_key(self.app, key_of_row(post.row), post.closed, post.settings)
 
     def stored_answer(self, environ, post: Post):
         """The refusal from the stored frame and form block, or None (not stored yet)."""
@@ -347,8 +348,8 @@ class RefusedPosts:
         found = peek(FRAME_BYTES, key, self.app)
         if found is not None:
             return found
-        frame = peek_page(FRAME_CACHE, key, None, self.app)
-        if frame is None or frame[1] is None:
+        frame = peek(FRAME_CACHE, key, self.app)
+        if not isinstance(frame, Frame) or frame[1] is None:
             return None
         found = FrameBytes((frame[0].encode(), frame[1].encode()))
         with self.app.app_context():

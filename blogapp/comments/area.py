@@ -26,7 +26,8 @@ from blogapp.comments.threads import NoSuchCommentPage, ThreadPage, thread_page
 from blogapp.extensions import db
 from blogapp.models import Comment
 from blogapp.models.base import utcnow
-from blogapp.site import site_version
+from blogapp.render_cache import peek, store
+from blogapp.site import site_request, site_version
 
 HELD_COOKIE = "comment_held"
 FRAME_CACHE = "refusal-frame"
@@ -172,10 +173,8 @@ def render_article_page(article: Target, form: CommentForm | None = None, status
                         cpage: int | None = None):
     """Render the page for one reader: a refused form kept, their details, a reply.
 
-    A refused post from a browser with nothing personal on the page (no login, held
-    comment or own edit: every robot) gets the stored frame of the page with only its
-    form drawn in (refusal_frame): the same bytes as a full render, for a fraction of
-    the work, so a wave of refused posts costs little."""
+    A refused post gets its own small page (refused_page) where the host draws one; else
+    the target's page with the form drawn in."""
     settings = settings or load_settings(current_app.config)
     form = form or blank_form(article, settings)
     form.form_token.data = issue_form_token(current_app.config["SECRET_KEY"], article.id)
@@ -186,12 +185,10 @@ def render_article_page(article: Target, form: CommentForm | None = None, status
     replying_to = reply_target(article, settings, wanted)
     form.comment_parent.data = str(replying_to.id) if replying_to else "0"
     closed = comments_closed(article, settings, utcnow())
-    if status >= 400 and cpage is None and form.is_submitted() and plain_poster():
-        head, tail = refusal_frame(article, settings, closed)
-        if tail is not None:
-            respond = render_template("comments/form.html", **_context(
-                article, form, settings, closed, Markup(""), replying_to, message, ()))
-            return "".join((head, respond, tail)), status
+    if status >= 400 and cpage is None and form.is_submitted():
+        page = refused_page(article, form, settings, closed, replying_to, message, status)
+        if page is not None:
+            return page, status
     held = held_comments()
     if held:
         thread = thread_page(article.id, article.comment_count, settings, cpage, held)
@@ -200,6 +197,30 @@ def render_article_page(article: Target, form: CommentForm | None = None, status
         comment_list = cached_list(article, settings, closed, cpage)
     return _render(article, form, settings, closed, comment_list, replying_to, message,
                    status), status
+
+
+def refused_page(article: Target, form: CommentForm, settings: SiteSettings, closed: bool,
+                 replying_to, message: str | None, status: int) -> str | None:
+    """The page of a refused post: what was wrong, the form with the poster's text kept
+    and a fresh token, and the way back to the discussion (Host.render_refusal; as
+    django-contrib-comments' comments/preview.html, not the target's whole page again).
+
+    A poster with nothing personal on the page (no login, held comment or own edit:
+    every robot) gets the stored frame with only the form drawn in (refusal_frame): the
+    same bytes, so a wave of refused posts costs little. None: the frame has no place
+    for the form (a host's template without ``{{ respond }}``), and the caller draws the
+    target's page."""
+    head, tail = refusal_frame(article, settings, closed)
+    if tail is None:
+        return None
+    context = _context(article, form, settings, closed, Markup(""), replying_to, message, ())
+    respond = render_template("comments/form.html", **context)
+    if plain_poster():
+        return "".join((head, respond, tail))
+    draw = getattr(current_host(), "render_refusal", None)
+    if draw is None:  # the host's whole page, drawn for this poster
+        return None
+    return draw(article, {**context, "respond": Markup(respond)}, status)
 
 
 #: The text fields a refused post's form shows again (comments/form.html escapes each).
@@ -257,23 +278,39 @@ class Frame(tuple):
 
 def refusal_frame(article: Target, settings: SiteSettings,
                   closed: bool) -> tuple[str, str | None]:
-    """Return the article's default comment page split around its form, stored per
-    version of the article (the key of its comment list, blogapp.comments.stored)."""
+    """Return the refused post's page (refused_page) split around its form, stored per
+    version of the article and of its comments (frame_key): the host's refusal page, or
+    for a host with none its default comment page."""
+    key = frame_key(current_app, article.key, closed, settings)
+    found = peek(FRAME_CACHE, key)
+    if isinstance(found, Frame):
+        return found
+    with site_request(current_app._get_current_object()):
+        frame = _draw_frame(article, settings, closed)
+    store(FRAME_CACHE, key, frame)
+    return frame
 
-    def render(page: int | None) -> tuple[Frame, ThreadPage]:
-        thread = thread_page(article.id, article.comment_count, settings, page)
-        comment_list = _render_list(article, thread, settings, closed)
-        # A blank form: a host's own area.html without the slot still draws (and the
-        # frame then says it has no slot).
-        context = _context(article, blank_form(article, settings), settings, closed,
-                           comment_list, None, None, ())
-        html = current_host().render_page(article, {**context, "respond": Markup(
-            RESPOND_SLOT)}, 400)
-        head, slot, tail = html.partition(RESPOND_SLOT)
-        return Frame((head, tail if slot else None)), thread
 
-    key = (site_version(current_app), article.key, closed, settings)
-    return stored_page(FRAME_CACHE, key, settings, None, render)
+def frame_key(app, target_key: tuple, closed: bool, settings: SiteSettings) -> tuple:
+    """What a refusal frame is stored under (blogapp.blog.refused_posts reads it too)."""
+    return (site_version(app), target_key, closed, settings)
+
+
+def _draw_frame(article: Target, settings: SiteSettings, closed: bool) -> Frame:
+    # A blank form: a host's own template without the slot still draws (and the frame
+    # then says it has no slot).
+    context = {**_context(article, blank_form(article, settings), settings, closed,
+                          Markup(""), None, None, ()), "respond": Markup(RESPOND_SLOT)}
+    host = current_host()
+    draw = getattr(host, "render_refusal", None)
+    if draw is not None:
+        html = draw(article, context, 400)
+    else:
+        thread = thread_page(article.id, article.comment_count, settings, None)
+        context["comment_list"] = _render_list(article, thread, settings, closed)
+        html = host.render_page(article, context, 400)
+    head, slot, tail = html.partition(RESPOND_SLOT)
+    return Frame((head, tail if slot else None))
 
 
 def _render(article: Target, form: CommentForm, settings: SiteSettings, closed: bool,

@@ -61,3 +61,10 @@ class Host(Protocol):
 
         *context* holds what ``comments/area.html`` needs (``{% include
         "comments/area.html" %}`` where the comments go); pass it to the template."""
+
+    # Optional: ``render_refusal(target, context, status) -> str``, the page of a refused
+    # post (a missing field, a stale form, a flood, comments closed): the site's frame
+    # around ``{{ respond }}``, the form with the poster's text kept and what was wrong.
+    # A host without it gets the target's whole page again (render_page, the form in
+    # comments/area.html). Its page is stored and served to every stranger refused on
+    # that target, so it must draw the same for every one of them.

@@ -1,7 +1,7 @@
 """What readers and staff do, in Chromium, at 1280 and 375 px and once in dark mode:
 
 - a reader submits with a missing email: the error summary is focused and in view, the
-  text kept; fixed, the comment is held and its author sees the notice, another browser
+  text kept, on a page of its own that leads back to the article; fixed, the comment is held and its author sees the notice, another browser
   does not;
 - a reader replies in place (the form moves under the comment, Cancel puts it back,
   Ctrl+Enter sends) and the reply is nested; without JavaScript ?replytocom= does the same;
@@ -59,6 +59,10 @@ def test_a_refused_comment_lands_on_its_errors_then_is_held(tabs, site, variant)
                            "getComputedStyle(document.getElementById(id)).borderTopWidth)")
     assert widths == ["2px", "1px"], widths
     assert page.get_attribute("#email", "aria-invalid") == "true"
+    # A page of its own: the article named, the way back, not the article again.
+    assert page.locator(".post-body, .comment-list").count() == 0
+    back = page.get_attribute(".refused-back a", "href")
+    assert back.endswith(f"/articles/{site.ids.slug}#comments"), back
 
     # The summary's link goes to the field.
     page.click("#error-summary a[href='#email']")
