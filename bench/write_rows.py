@@ -524,12 +524,13 @@ def refused_row(bench, app: Server, posting: Posting, refusal: Refusal) -> None:
 
 
 def refusal_floor(bench, app: Server, posting: Posting) -> None:
-    """How fast any app could answer a refusal that keeps the text on the article page: a
+    """How fast any app could answer a refusal page of the size blogapp's is: a
     bare Flask app (bench/ceiling_app.py, POST /refuse) parsing the same form and answering
     the bytes blogapp answers a forged token with, driven by the same script and wrk. A
     refusal row cannot be faster than this floor by more than the Flask cycle it skips
     (blogapp answers refusals before Flask), so where the floor is below 5x P2 the target
-    is out of reach of a page this size, however little the refusal costs."""
+    is out of reach of a page this size, however little the refusal costs. (Before the
+    refused post's page of its own, blog/refused.html, it was the ~121 KB article page.)"""
     from bench.run import WORK, Row
 
     form = posting.form
@@ -543,8 +544,8 @@ def refusal_floor(bench, app: Server, posting: Posting) -> None:
         posting.floor = bench.wrk(ceiling.base + "/refuse", script=script)
     posting.floor_bytes = len(page.content)
     row = Row("P2-refused floor", f"bare Flask answering the same POST with the "
-              f"{posting.floor_bytes:,}-byte refusal page (the most any refusal keeping "
-              "the text on the article page can do)", result=posting.floor)
+              f"{posting.floor_bytes:,}-byte refusal page (the most any refusal answering "
+              "a page this size can do)", result=posting.floor)
     if posting.p2 is not None:
         row.reference, row.reference_rps = "P2 (accepted POST, same run)", posting.p2.rps
         row.ratio = posting.floor.rps / posting.p2.rps
