@@ -214,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         wait_for_jobs(app)
         out = Path(WORK / f"profile-{args.workload}.txt")
         out.write_text(profiler.output_text(unicode=False, color=False))
-        print(profiler.output_text(unicode=False, color=False, show_all=bool(os.environ.get("PROFILE_ALL"))))
+        show_all = bool(os.environ.get("PROFILE_ALL"))  # library frames too
+        print(profiler.output_text(unicode=False, color=False, show_all=show_all))
         print(f"(call tree also in {out})")
     finally:
         akismet.stop()

@@ -1,8 +1,8 @@
 """What readers and staff do, in Chromium, at 1280 and 375 px and once in dark mode:
 
 - a reader submits with a missing email: the error summary is focused and in view, the
-  text kept, on a page of its own that leads back to the article; fixed, the comment is held and its author sees the notice, another browser
-  does not;
+  text kept, on a page of its own that leads back to the article; fixed, the comment is
+  held and its author sees the notice, another browser does not;
 - a reader replies in place (the form moves under the comment, Cancel puts it back,
   Ctrl+Enter sends) and the reply is nested; without JavaScript ?replytocom= does the same;
 - a moderator sees the reasons in Pending, approves, undoes, approves again, replies, and
