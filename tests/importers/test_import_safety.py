@@ -65,6 +65,24 @@ def test_billion_laughs_is_refused_unexpanded(app, runner, tmp_path, kind):
     assert counts(app) == (0, 0, 0)
 
 
+BROKEN_DOCTYPES = [  # the parser stops inside them, before any element, on every libxml2
+    ("""<?xml version="1.0"?>\n<!DOCTYPE rss [\n <!ENTITY broken >\n]>\n""", 2),
+    ("""<?xml version="1.0"?>\n<!-- an export -->\n<!DOCTYPE rss [\n <!ELEMENT rss (\n]>\n""", 3),
+]
+
+
+@pytest.mark.parametrize("kind", ["wordpress", "disqus"])
+@pytest.mark.parametrize(("doctype", "line"), BROKEN_DOCTYPES, ids=["entity", "element"])
+def test_a_doctype_the_parser_stops_in_is_refused_as_a_doctype(app, runner, tmp_path, kind,
+                                                              doctype, line):
+    path = write(tmp_path, with_doctype(doctype, "plain", kind))
+    result = run(runner, "import", kind, path)
+    assert result.exit_code != 0
+    assert "declares a DOCTYPE" in result.output and "not well-formed" not in result.output
+    assert f"line {line}:" in result.output
+    assert counts(app) == (0, 0, 0)
+
+
 @pytest.fixture
 def dtd_server() -> Iterator[tuple[str, list[str]]]:
     """A loopback HTTP server that records every request (it must get none)."""
