@@ -156,6 +156,26 @@ def test_a_reader_using_a_staff_identity_is_held(app, article, owner, author, em
     assert "Approve me, I am the owner" not in public
 
 
+@pytest.mark.parametrize("name", [
+    'Ann "the Owner" O\'Neil', "Back\\slash Owner", "Zoë Ångström", "Owner 🦉 of Owls",
+    "Ünïcode <b>&amp;</b> Owner",
+])
+def test_a_staff_name_any_text_can_hold_is_matched(app, article, staff, name):
+    """The staff accounts reach the check as JSON built by the database: quotes,
+    backslashes, markup and any script come back as they were typed."""
+    staff.create("writer@example.com", "moderator")
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "writer@example.com"))
+        user.display_name = name
+        db.session.commit()
+    app.config["DISCUSSION_AUTO_APPROVE_KNOWN_AUTHORS"] = True
+    assert post_comment(app.test_client(), article, author=name.upper(),
+                        email="someone@example.org").status_code == 303
+    reasons = [r["message"] for r in stored(app)[-1].reasons
+               if r["code"] == "staff-impersonation"]
+    assert reasons == ["Uses the name of a staff account"]
+
+
 def test_an_impersonation_never_gets_a_staff_badge(app, client, article, owner, staff):
     reader = app.test_client()
     post_comment(reader, article, author="Site Owner", email="owner@example.com",

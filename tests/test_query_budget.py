@@ -163,6 +163,19 @@ def test_comment_post_runs_the_same_queries_for_5_and_60_comments(app):
         assert len(many) <= COMMENT_POST_BUDGET, "\n".join(many)
 
 
+def test_a_readers_post_asks_the_staff_accounts_within_the_historys_select(app):
+    """The impersonation check needs every staff account's email and name: they come in
+    the history's one SELECT (a JSON list), not in a round trip of their own."""
+    slug, ids = article_with_comments(app, 3, "Staff facts")
+    reader = Reader(app, slug)
+    for parent in (0, ids[0]):
+        with counting(app) as statements:
+            assert reader.post(parent=parent).status_code == 303
+        on_their_own = [s for s in statements if s.startswith("SELECT users.")]
+        assert on_their_own == [], "\n".join(statements)
+        assert sum("FROM users" in s for s in statements) == 1, "\n".join(statements)
+
+
 def write_transaction(statements: list[str]) -> list[str]:
     """The statements of the transaction that inserts the comment, up to its COMMIT."""
     insert = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO comments"))

@@ -62,10 +62,10 @@ from blogapp.comments.pipeline import (
 )
 from blogapp.comments.policy import CommentStatus, History
 from blogapp.comments.services import (
-    STAFF_ROWS,
     comments_closed,
     history_of,
     history_query,
+    staff_of,
     with_staff,
 )
 from blogapp.comments.settings import PRE_READ_KEY, SiteSettings, settings_from_rows
@@ -240,20 +240,24 @@ class RefusedPosts:
             cross_site=cross_origin(EnvironHeaders(environ), environ.get("HTTP_HOST", "")),
             closed=closed, entry=entry, settings=settings, secret=self.secret)
         if refused is None:
-            history = self.history(entry, settings, now)
-            if history is None:
+            found = self.history(entry, settings, now)
+            if found is None:
                 return Post(row, settings, closed, fields, values, None)
+            history, staff = found
             refused = history_refusal(submission_for(entry), settings, history, now)
             if refused is None:  # the view decides: with the staff facts, not read again
-                history = self.with_staff(entry, history)
-                if history is not None:
-                    environ[KNOWN_HISTORY_KEY] = (history_signature(entry), history)
+                history = with_staff(history, submission_for(entry), staff)
+                environ[KNOWN_HISTORY_KEY] = (history_signature(entry), history)
         return Post(row, settings, closed, fields, values, refused)
 
-    def history(self, entry: Entry, settings: SiteSettings, now) -> History | None:
-        """What the history's SELECT says of *entry*, the staff facts apart (None: the
-        database can't be asked, or there is nothing to ask)."""
-        asked = history_query(submission_for(entry), settings, now)
+    def history(self, entry: Entry, settings: SiteSettings,
+                now) -> tuple[History, list[tuple[str, str]]] | None:
+        """What the history's SELECT says of *entry* (the staff facts apart), and the
+        staff accounts it brought along for them (None: the database can't be asked, or
+        there is nothing to ask)."""
+        submission = submission_for(entry)
+        asked = history_query(submission, settings, now,
+                              staff=bool(submission.email or submission.author))
         if asked is None:
             return None  # nothing for the policy to ask: the view reads the staff facts
         statement, params = asked
@@ -262,20 +266,8 @@ class RefusedPosts:
             rows = self.facts.run_query(self.facts.query_for(statement), **params)
         except ReaderConnection.Failed:
             return None
-        return history_of(rows[0]._asdict())
-
-    def with_staff(self, entry: Entry, history: History) -> History | None:
-        """*history* with the staff facts, as gather_history reads them (None: the
-        database can't be asked)."""
-        submission = submission_for(entry)
-        if not (submission.email or submission.author):
-            return with_staff(history, submission, ())
-        assert self.facts is not None
-        try:
-            staff = self.facts.run_query(self.facts.query_for(STAFF_ROWS))
-        except ReaderConnection.Failed:
-            return None
-        return with_staff(history, submission, staff)
+        found = rows[0]._asdict()
+        return history_of(found), staff_of(found) or []
 
     def values(self, fields: dict[str, list[str]]) -> dict[str, str]:
         """Each text field as the form holds it: its first value through its filters."""

@@ -3,13 +3,16 @@ state, the policy's history, the articles' visible counts."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Protocol
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import Text, bindparam, cast, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 
 from blogapp.comments.policy import (
     CommentStatus,
@@ -48,31 +51,33 @@ def gather_history(submission: Submission, settings: SiteSettings, now: datetime
                    exclude_id: int | None = None, *, reader: bool = True,
                    known: History | None = None) -> History:
     """Collect the database facts the policy needs: one SELECT of indexed subqueries
-    (approved before, the last post within the flood window, a duplicate), and the staff
-    list. *known*: the History a reader's submission was found to have a moment before
-    (the refused-posts layer read it on its own connection), so nothing is asked again.
+    (approved before, the last post within the flood window, a duplicate) and, for a
+    reader, the staff accounts' emails and names. *known*: the History a reader's
+    submission was found to have a moment before (the refused-posts layer read it on its
+    own connection), so nothing is asked again.
 
     A *reader*'s post (not a moderator's reply) is checked against the staff accounts'
     emails and names; staff replies never count as a reader's approved comment."""
     if known is not None:
         return known
+    staff_asked = reader and bool(submission.email or submission.author)
     found: dict = {}
-    asked = history_query(submission, settings, now, exclude_id)
+    asked = history_query(submission, settings, now, exclude_id, staff=staff_asked)
     if asked is not None:
         statement, params = asked
         found = dict(db.session.execute(statement, params).one()._mapping)
-    staff = ()
-    if reader and (submission.email or submission.author):
-        staff = db.session.connection().execute(STAFF_ROWS)
-    return with_staff(history_of(found), submission, staff)
+    staff = staff_of(found) if staff_asked else None
+    return with_staff(history_of(found), submission, staff or ())
 
 
 def history_query(submission: Submission, settings: SiteSettings, now: datetime,
-                  exclude_id: int | None = None) -> tuple | None:
+                  exclude_id: int | None = None, *, staff: bool = False) -> tuple | None:
     """The history's one SELECT for *submission* and its parameters (None: nothing to
-    ask). The refused-posts layer runs it on its own connection (history_of reads it)."""
+    ask); with *staff*, the staff accounts come in the same row (staff_of reads them).
+    The refused-posts layer runs it on its own connection (history_of reads it)."""
     policy = settings.policy
     shape = HistoryShape(
+        staff=staff,
         approved=bool(submission.email and submission.author),
         excluding=exclude_id is not None,
         flood_by_ip=bool(policy.flood_seconds and exclude_id is None and submission.ip),
@@ -96,10 +101,19 @@ def history_of(found: dict) -> History:
                    duplicate=found.get("duplicate") is not None)
 
 
+def staff_of(found: dict) -> list[tuple[str, str]] | None:
+    """The (email, display_name) of every staff account a history_query row carries
+    (None: it was not asked for them)."""
+    if "staff" not in found:
+        return None
+    return [(email, name) for email, name in json.loads(found["staff"] or "[]")]
+
+
 @dataclass(frozen=True)
 class HistoryShape:
     """Which of the history's subqueries a post needs (each shape is built once)."""
 
+    staff: bool
     approved: bool
     excluding: bool
     flood_by_ip: bool
@@ -133,22 +147,42 @@ def _history_statement(shape: HistoryShape):
             Comment.article_id + 0 == bindparam("article"),
             func.coalesce(Comment.parent_id, 0) == bindparam("parent0"),
         ).limit(1).scalar_subquery().label("duplicate"))
+    if shape.staff:
+        facts.append(StaffList().label("staff"))
     return select(*facts) if facts else None
+
+
+class StaffList(FunctionElement):
+    """Every staff account's [email, display_name], as one JSON text (no row: NULL or
+    "[]"): the staff facts ride in the history's SELECT instead of a round trip of their
+    own. SQLite and PostgreSQL spell JSON aggregation differently; see the compilers."""
+
+    type = Text()
+    inherit_cache = True
+
+
+@compiles(StaffList)
+def _staff_list_sqlite(element, compiler, **kw) -> str:
+    pairs = func.json_group_array(func.json_array(User.email, User.display_name))
+    return compiler.process(select(pairs).scalar_subquery(), **kw)
+
+
+@compiles(StaffList, "postgresql")
+def _staff_list_postgresql(element, compiler, **kw) -> str:
+    pairs = cast(func.json_agg(func.json_build_array(User.email, User.display_name)), Text)
+    return compiler.process(select(pairs).scalar_subquery(), **kw)
 
 
 def with_staff(history: History, submission: Submission, staff_rows) -> History:
     """*history* with whether the submission's email, and whether its name, is a staff
     account's (any case, width or spacing; disabled accounts included), from the
-    (email, display_name) rows of STAFF_ROWS (none asked: no staff facts)."""
+    (email, display_name) pairs of staff_of (none asked: no staff facts)."""
     email_key, name_key = fold(submission.email.strip()), _name_key(submission.author)
     same_email = same_name = False
     for staff_email, staff_name in staff_rows:
         same_email = same_email or bool(email_key) and fold(staff_email.strip()) == email_key
         same_name = same_name or bool(name_key) and _name_key(staff_name) == name_key
     return replace(history, staff_email=same_email, staff_name=same_name)
-
-
-STAFF_ROWS = select(User.email, User.display_name)
 
 
 def _name_key(name: str) -> str:
