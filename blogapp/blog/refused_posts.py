@@ -259,7 +259,7 @@ class RefusedPosts:
         asked = history_query(submission, settings, now,
                               staff=bool(submission.email or submission.author))
         if asked is None:
-            return None  # nothing for the policy to ask: the view reads the staff facts
+            return None  # nothing to ask: no flood window, no duplicate check, no name or email
         statement, params = asked
         assert self.facts is not None  # lookup() ran first
         try:
