@@ -14,9 +14,10 @@ from blogapp.comments.privacy import audit_export, export
 from blogapp.comments.purge import purge
 from blogapp.comments.settings import load_settings
 from blogapp.comments.spam_checks import (
+    BATCH,
     owed_checks,
     owed_feedback,
-    run_spam_check,
+    run_spam_checks,
     send_feedback,
 )
 
@@ -40,9 +41,10 @@ def recheck(limit: int) -> None:
         return
     settings = load_settings(current_app.config)
     results: dict[str, int] = {}
-    for comment_id in owed_checks(limit):
-        status = run_spam_check(comment_id, config, settings) or "skipped"
-        results[status] = results.get(status, 0) + 1
+    owed = owed_checks(limit)
+    for start in range(0, len(owed), BATCH):
+        for status in run_spam_checks(owed[start:start + BATCH], config, settings).values():
+            results[status or "skipped"] = results.get(status or "skipped", 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in sorted(results.items())) or "none owed"
     click.echo(f"Spam checks: {summary}.")
     sent = sum(send_feedback(cid, config) for cid in owed_feedback(limit))

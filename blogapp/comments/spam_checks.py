@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
 from blogapp.comments.akismet import AkismetConfig, CommentData, check, submit
 from blogapp.comments.host import Target
-from blogapp.comments.policy import AkismetVerdict, CommentStatus, decide
+from blogapp.comments.policy import AkismetVerdict, CommentStatus, History, Submission, decide
 from blogapp.comments.services import (
     bump_article,
     gather_history,
@@ -49,31 +52,92 @@ def comment_data(comment: Comment, article: Target, config: AkismetConfig) -> Co
     )
 
 
+#: How many owed checks one batch reads, asks about and writes at most (WordPress's
+#: cron rechecks 100 at a time): the batch's reading transaction, the site's settings,
+#: each article and the write transaction with its count are shared by all of them.
+BATCH = 50
+
+Ask = Callable[[AkismetConfig, list[CommentData]], list[tuple[AkismetVerdict, str]]]
+
+
+def ask_each(config: AkismetConfig, data: list[CommentData]) -> list[tuple[AkismetVerdict, str]]:
+    """Ask Akismet about each comment in turn (the jobs ask several at once)."""
+    return [check(config, one) for one in data]
+
+
+@dataclass
+class _Owed:
+    """One comment of a batch, as it was asked about."""
+
+    comment_id: int
+    asked: Submission
+    data: CommentData
+    history: History
+    verdict: AkismetVerdict = AkismetVerdict.OWED
+    detail: str = ""
+
+
 def run_spam_check(comment_id: int, config: AkismetConfig, settings: SiteSettings,
                    now: datetime | None = None) -> str | None:
     """Ask Akismet about one comment that still owes a check, apply the verdict, commit.
 
-    Return the comment's status afterwards (None when nothing was owed).
-    """
+    Return the comment's status afterwards (None when nothing was owed)."""
+    return run_spam_checks([comment_id], config, settings, now)[comment_id]
+
+
+def run_spam_checks(comment_ids: list[int], config: AkismetConfig, settings: SiteSettings,
+                    now: datetime | None = None, *, ask: Ask = ask_each
+                    ) -> dict[int, str | None]:
+    """Ask Akismet about comments that still owe a check and apply each verdict.
+
+    One reading transaction loads them all (one SELECT, each target once, one history
+    SELECT each) and ends before Akismet is asked; one write transaction then applies
+    every verdict that still fits its row (one conditional UPDATE each, each article's
+    count once) and commits. A row that changed meanwhile (a moderator decided, the
+    author edited, it was deleted) or a verdict that drops the comment is applied on its
+    own after reading the row again. Return each id's status afterwards (None: nothing
+    was owed)."""
     now = now or utcnow()
-    with read_only():  # everything but the verdict's own writes only reads
-        comment = db.session.get(Comment, comment_id)
-        if comment is None or comment.spam_check not in RETRY_STATES:
-            db.session.rollback()
-            return None
-        article = current_host().target(comment.article_id)
-        data = comment_data(comment, article, config)
-        asked = submission_of(comment)
-        history = gather_history(asked, settings, now, exclude_id=comment.id)
+    results: dict[int, str | None] = dict.fromkeys(comment_ids)
+    owed = _load_owed(comment_ids, config, settings, now)
+    if not owed:
+        return results
+    for item, (verdict, detail) in zip(owed, ask(config, [o.data for o in owed]), strict=True):
+        if verdict is AkismetVerdict.DISABLED:
+            verdict, detail = AkismetVerdict.UNAVAILABLE, "Akismet is not configured"
+        item.verdict, item.detail = verdict, detail
+    decisions = {o.comment_id: decide(o.asked, settings.policy, o.history, o.verdict, now)
+                 for o in owed}
+    written = _apply_at_once([o for o in owed if not decisions[o.comment_id].drop], decisions)
+    for item in owed:
+        if item.comment_id in written:
+            results[item.comment_id] = decisions[item.comment_id].status.value
+        else:
+            results[item.comment_id] = _apply_after_reading(
+                item.comment_id, item.asked, item.history, settings, item.verdict,
+                item.detail, now)
+    return results
+
+
+def _load_owed(comment_ids: list[int], config: AkismetConfig, settings: SiteSettings,
+               now: datetime) -> list[_Owed]:
+    """Read what Akismet will be asked about, in one transaction that ends before."""
+    with read_only():  # everything but the verdicts' own writes only reads
+        comments = db.session.scalars(
+            select(Comment).where(Comment.id.in_(comment_ids),
+                                  Comment.spam_check.in_(RETRY_STATES))
+            .order_by(Comment.id)).all()
+        host, targets = current_host(), {}
+        owed = []
+        for comment in comments:
+            if comment.article_id not in targets:
+                targets[comment.article_id] = host.target(comment.article_id)
+            asked = submission_of(comment)
+            owed.append(_Owed(
+                comment.id, asked, comment_data(comment, targets[comment.article_id], config),
+                gather_history(asked, settings, now, exclude_id=comment.id)))
         db.session.rollback()  # hold no lock while Akismet thinks
-    verdict, detail = check(config, data)
-    if verdict is AkismetVerdict.DISABLED:
-        verdict = AkismetVerdict.UNAVAILABLE
-        detail = "Akismet is not configured"
-    decision = decide(asked, settings.policy, history, verdict, now)
-    if not decision.drop and _apply_at_once(comment_id, asked, verdict, detail, decision):
-        return decision.status.value
-    return _apply_after_reading(comment_id, asked, history, settings, verdict, detail, now)
+    return owed
 
 
 def _reasons(decision, verdict: AkismetVerdict, detail: str) -> list[dict[str, str]]:
@@ -84,29 +148,38 @@ def _reasons(decision, verdict: AkismetVerdict, detail: str) -> list[dict[str, s
     return reasons
 
 
-def _apply_at_once(comment_id: int, asked, verdict: AkismetVerdict, detail: str,
-                   decision) -> bool:
-    """Write the verdict in one conditional UPDATE (and the article's count when it is
-    approved); commit. False, and nothing written, when the row is no longer what was
-    asked about (a moderator decided, the author edited, it was deleted)."""
-    status = decision.status.value
-    written = db.session.execute(
-        update(Comment).where(
-            Comment.id == comment_id, Comment.status == CommentStatus.PENDING.value,
-            Comment.spam_check.in_(RETRY_STATES), Comment.author == asked.author,
-            Comment.email == asked.email, Comment.content == asked.content,
-        ).values(
-            spam_check=verdict.value, spam_check_attempts=Comment.spam_check_attempts + 1,
-            status=status, blatant=decision.blatant, updated_at=utcnow(),
-            reasons_json=json.dumps(_reasons(decision, verdict, detail), ensure_ascii=False),
-        ).execution_options(synchronize_session=False)).rowcount
-    if written != 1:
+def _apply_at_once(owed: list[_Owed], decisions: dict) -> set[int]:
+    """Write each verdict in one conditional UPDATE and each article's approved count once;
+    commit. Return the ids written: a row no longer what was asked about (a moderator
+    decided, the author edited, it was deleted) is left as it is, for the caller."""
+    written: set[int] = set()
+    approved: Counter[int] = Counter()
+    for item in owed:
+        decision, asked = decisions[item.comment_id], item.asked
+        status = decision.status.value
+        reasons = _reasons(decision, item.verdict, item.detail)
+        done = db.session.execute(
+            update(Comment).where(
+                Comment.id == item.comment_id, Comment.status == CommentStatus.PENDING.value,
+                Comment.spam_check.in_(RETRY_STATES), Comment.author == asked.author,
+                Comment.email == asked.email, Comment.content == asked.content,
+            ).values(
+                spam_check=item.verdict.value,
+                spam_check_attempts=Comment.spam_check_attempts + 1,
+                status=status, blatant=decision.blatant, updated_at=utcnow(),
+                reasons_json=json.dumps(reasons, ensure_ascii=False),
+            ).execution_options(synchronize_session=False)).rowcount
+        if done == 1:
+            written.add(item.comment_id)
+            if status == CommentStatus.APPROVED.value:
+                approved[asked.article_id] += 1
+    for article_id, n in sorted(approved.items()):
+        bump_article(article_id, +n)
+    if written:
+        db.session.commit()
+    else:
         db.session.rollback()
-        return False
-    if status == CommentStatus.APPROVED.value:
-        bump_article(asked.article_id, +1)
-    db.session.commit()
-    return True
+    return written
 
 
 def _apply_after_reading(comment_id: int, asked, history, settings: SiteSettings,
