@@ -20,7 +20,9 @@ class Defaults:
     # every absolute link (feed, mail, exports, Akismet) and every stored page's links.
     SITE_URL: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # A server's pooled connections are checked on checkout by blogapp.database (no
+    # round trip unless idle for a while); pool_pre_ping=True here pings every checkout.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     SITE_NAME = "blogapp"
     SITE_TAGLINE = "Articles and the conversations they start"
     TIMEZONE = "UTC"  # BLOGAPP_TIMEZONE: the IANA zone pages show times in

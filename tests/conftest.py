@@ -98,15 +98,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     nothing. Deselected, not skipped: the copy is not collected, so nothing is reported as
     skipped and BLOGAPP_TEST_STRICT has nothing to fail. Tests that touch SQL, transactions,
     locking, migrations or counts stay unmarked and run on both engines.
+
+    A test marked `server_engine` proves something only a database server has (pooled
+    connections over a socket, a backend that can be terminated): its SQLite copy is
+    deselected the same way.
     """
-    if BOTH_ENGINES:
-        return
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
         callspec = getattr(item, "callspec", None)
         engine = callspec.params.get("database_url", ONE_ENGINE) if callspec else ONE_ENGINE
-        if engine != ONE_ENGINE and item.get_closest_marker("one_engine"):
+        if (engine == "sqlite" and item.get_closest_marker("server_engine")) or (
+                not BOTH_ENGINES and engine != ONE_ENGINE
+                and item.get_closest_marker("one_engine")):
             dropped.append(item)
         else:
             kept.append(item)
