@@ -25,6 +25,8 @@ BLOCK_TAGS = frozenset(
      "thead", "tr", "ul", "video"}
 )
 VOID_BLOCK_TAGS = frozenset({"area", "col", "hr", "source"})
+_VOID_INLINE_TAGS = frozenset({"br", "embed", "img", "input", "link", "meta", "param",
+                               "track", "wbr"})
 # Where lone text becomes a paragraph even without a blank line (as in WordPress).
 _WRAPPING_CONTAINERS = frozenset({None, "blockquote"})
 # Where text never becomes a paragraph of its own: a paragraph cannot hold one.
@@ -104,8 +106,31 @@ def _paragraphs(run: str, container: str | None) -> str:
         joiner = "</p>\n<p>" if container == "p" else "<br>\n<br>\n"
         return lead + joiner.join(shaped) + tail
     if container in _WRAPPING_CONTAINERS or len(shaped) > 1:
-        return lead + "\n".join(f"<p>{p}</p>" for p in shaped) + tail
+        # An inline element the run leaves open (or closes from before it) holds a block:
+        # its own paragraphs stay unwrapped (see _balanced); a run that closes all it
+        # opens is shaped as WordPress does, an element spanning two paragraphs included.
+        spanning = not _balanced(run)
+        return lead + "\n".join(f"<p>{p}</p>" if not spanning or _balanced(p) else p
+                                for p in shaped) + tail
     return lead + shaped[0] + tail
+
+
+def _balanced(text: str) -> bool:
+    """Tell whether every inline element opened in *text* closes within it, and nothing
+    else closes. An element that does not (``<a href>`` around a ``<p>``: HTML lets a
+    link hold blocks) spans the block boundary: a ``<p>`` around its start tag would
+    split it, and the browser's parser would make a new empty link of each half on every
+    round trip."""
+    open_tags: list[str] = []
+    for match in _TAG_RE.finditer(text):
+        closing, name = bool(match.group(1)), match.group(2).lower()
+        if name in _VOID_INLINE_TAGS or match.group().endswith("/>"):
+            continue
+        if not closing:
+            open_tags.append(name)
+        elif not open_tags or open_tags.pop() != name:
+            return False
+    return not open_tags
 
 
 def _captions(text: str) -> str:
