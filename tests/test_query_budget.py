@@ -203,6 +203,51 @@ def test_comment_post_writes_in_a_transaction_of_its_own(app):
     assert writes[0].startswith("SELECT count(comments.id)"), writes[0]
 
 
+@pytest.mark.server_engine
+@pytest.mark.parametrize("joins", ["a new thread", "a reply", "a reply to a reply"])
+def test_a_held_post_on_a_server_writes_in_one_statement_of_its_own(app, joins):
+    """On PostgreSQL a held comment's INSERT and the count of the page it lands on are
+    one statement on an autocommit connection: one round trip, where a transaction of
+    its own takes four (BEGIN, the count, the INSERT, COMMIT). The count sees the
+    threads before the comment, as in a transaction: the page in the answer is the one
+    it is stored on."""
+    from blogapp.comments.settings import save_settings
+
+    slug, ids = article_with_comments(app, 7, "Held in one statement")  # 3 threads
+    with app.app_context():
+        save_settings({"comments_per_page": 1, "default_page": "oldest"})
+    app.config["DISCUSSION_MANUAL_APPROVAL"] = True
+    parent = {"a new thread": 0, "a reply": ids[3], "a reply to a reply": ids[4]}[joins]
+    autocommit = []
+    with app.app_context():
+        engine = db.engine
+
+    def driver_mode(conn, cursor, statement, *args) -> None:
+        if "INSERT INTO comments" in statement:
+            autocommit.append(cursor.connection.autocommit)
+
+    event.listen(engine, "before_cursor_execute", driver_mode)
+    try:
+        with counting(app) as statements:
+            response = Reader(app, slug).post(parent=parent)
+    finally:
+        event.remove(engine, "before_cursor_execute", driver_mode)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    writes = [s for s in statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE", "WITH")]
+    assert len(writes) == 1 and writes[0].startswith("WITH inserted AS (INSERT INTO comments"), (
+        "\n".join(statements))
+    assert "count(comments.id)" in writes[0] and autocommit == [True]
+    # each thread on a page of its own: a new thread after the three, a reply on the second
+    page = {"a new thread": 4, "a reply": 2, "a reply to a reply": 2}[joins]
+    new = COMMENT_ID_RE.search(response.headers["Location"]).group(1)
+    assert response.headers["Location"].endswith(f"cpage={page}#comment-{new}")
+    with app.app_context():
+        from blogapp.models import Comment
+
+        stored = db.session.get(Comment, int(new))
+        assert stored.status == "pending" and stored.parent_id == (parent or None)
+
+
 def add_pending(app: Flask, slug: str, count: int) -> None:
     app.config["DISCUSSION_MANUAL_APPROVAL"] = True
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Row, and_, bindparam, func, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, func, or_, select
 from werkzeug.exceptions import NotFound
 
 from blogapp.comments.policy import CommentStatus
@@ -139,10 +139,23 @@ def landing_page(article_id: int, parent: Comment | Row | None, settings: SiteSe
     """Return the page a comment not yet stored will be on: a reply on its thread's page
     (*parent*: a Comment, or comment_place()'s row); a new thread after every approved
     one. The pipeline asks in the transaction that stores the comment."""
-    if parent is not None:
-        return _page_of_root(_root(parent), settings)
-    earlier = db.session.connection().execute(_ALL_ROOTS, {"article": article_id}).scalar()
-    return earlier // max(1, settings.comments_per_page) + 1
+    statement, params = landing_count(article_id, parent)
+    return page_for(db.session.connection().execute(statement, params).scalar(), settings)
+
+
+def landing_count(article_id: int, parent: Comment | Row | None) -> tuple[Select, dict]:
+    """What landing_page counts, and its parameters: the approved threads before the one
+    a comment not yet stored joins (its parent's thread, or a new one after them all)."""
+    if parent is None:
+        return _ALL_ROOTS, {"article": article_id}
+    root = _root(parent)
+    return _EARLIER_ROOTS, {"article": root.article_id, "created": root.created_at,
+                            "id": root.id}
+
+
+def page_for(earlier_threads: int, settings: SiteSettings) -> int:
+    """The comment page of a thread with *earlier_threads* approved ones before it."""
+    return earlier_threads // max(1, settings.comments_per_page) + 1
 
 
 def comment_place(comment_id: int) -> Row | None:
@@ -177,4 +190,4 @@ def _root(comment: Comment | Row) -> Comment | Row:
 def _page_of_root(root: Comment | Row, settings: SiteSettings) -> int:
     earlier = db.session.connection().execute(_EARLIER_ROOTS, {
         "article": root.article_id, "created": root.created_at, "id": root.id}).scalar()
-    return earlier // max(1, settings.comments_per_page) + 1
+    return page_for(earlier, settings)
