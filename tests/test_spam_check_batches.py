@@ -144,6 +144,27 @@ def test_owed_checks_start_one_drainer_and_hand_out_oldest_first():
     assert checks.take(2) == [5]
 
 
+@pytest.mark.one_engine  # the process's queue, not the database
+def test_a_drainer_that_could_not_start_does_not_block_the_next_one(app, monkeypatch):
+    app.config["SPAM_CHECK_MODE"] = "thread"
+    state = comments_state(app)
+
+    class Refusing:
+        def submit(self, *args):
+            raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+
+    with app.app_context():
+        monkeypatch.setattr(state, "pool", lambda: Refusing())
+        with pytest.raises(RuntimeError):
+            jobs.dispatch("spam_check", 1)
+        started = []
+        monkeypatch.setattr(state, "pool", lambda: type(
+            "Pool", (), {"submit": lambda self, *a: started.append(a)})())
+        jobs.dispatch("spam_check", 2)
+    assert len(started) == 1  # a new drainer, for both
+    assert state.checks.take(5) == [1, 2]
+
+
 class HeldQuiet:
     """A worker load whose quiet moment comes when the test says."""
 

@@ -69,7 +69,11 @@ def dispatch(task: str, comment_id: int) -> None:
     elif task is Task.SPAM_CHECK:
         state = comments_state(app)
         if state.checks.add(comment_id):  # no drainer on its way: start one
-            state.pool().submit(_drain_checks, app)
+            try:
+                state.pool().submit(_drain_checks, app)
+            except BaseException:  # e.g. the interpreter shutting down
+                state.checks.abandon()
+                raise
     else:
         comments_state(app).pool().submit(_guarded, app, task, comment_id)
 

@@ -33,6 +33,12 @@ class OwedChecks:
             self._draining = True
             return True
 
+    def abandon(self) -> None:
+        """The drainer could not be started: the next check starts one (the rows queued
+        stay owed in the database for it, or for `comments recheck`)."""
+        with self._lock:
+            self._draining = False
+
     def take(self, limit: int) -> list[int]:
         """The next batch, oldest first; [] when none is left, and the drainer ends."""
         with self._lock:
