@@ -75,8 +75,9 @@ def _still_connected(dialect, dbapi_connection, record, _proxy) -> None:
         return
     if getattr(dbapi_connection, "closed", False) or pgconn.status != 0:  # CONNECTION_OK
         raise exc.DisconnectionError("the connection was closed")
-    readable, _, _ = select.select([pgconn.socket], [], [], 0)
-    if readable:
+    poller = select.poll()  # not select.select: it refuses descriptors over 1023
+    poller.register(pgconn.socket, select.POLLIN)
+    if poller.poll(0):  # readable, hung up or in error
         raise exc.DisconnectionError("the server wrote to an idle connection (it left)")
 
 

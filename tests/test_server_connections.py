@@ -124,3 +124,33 @@ def test_a_connection_idle_for_long_and_gone_is_replaced(app, database_url, monk
     with app.app_context():
         assert db.session.execute(text("SELECT 2 + 2")).scalar() == 4
         db.session.remove()
+
+
+def test_a_connection_on_a_descriptor_past_1023_is_checked_too(app):
+    """A busy process (threads, many sockets) holds descriptors past select()'s 1024."""
+    import os
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.fail(f"this test needs RLIMIT_NOFILE >= 1200 (hard limit {hard})")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    filler = []
+    try:
+        with app.app_context():
+            db.engine.dispose()
+        while len(filler) < 1100:  # every free descriptor below 1100 taken
+            filler.append(os.open(os.devnull, os.O_RDONLY))
+        with app.app_context():
+            assert db.session.execute(text("SELECT 3 + 3")).scalar() == 6
+            db.session.remove()
+            checked = []
+            event.listen(db.engine.pool, "checkout", lambda conn, *a: checked.append(
+                conn.pgconn.socket))
+            assert db.session.execute(text("SELECT 4 + 4")).scalar() == 8  # checked out again
+            db.session.remove()
+            assert checked and checked[0] > 1023
+    finally:
+        for fd in filler:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
