@@ -148,9 +148,7 @@ def landing_count(article_id: int, parent: Comment | Row | None) -> tuple[Select
     a comment not yet stored joins (its parent's thread, or a new one after them all)."""
     if parent is None:
         return _ALL_ROOTS, {"article": article_id}
-    root = _root(parent)
-    return _EARLIER_ROOTS, {"article": root.article_id, "created": root.created_at,
-                            "id": root.id}
+    return _earlier_roots(_root(parent))
 
 
 def page_for(earlier_threads: int, settings: SiteSettings) -> int:
@@ -188,6 +186,11 @@ def _root(comment: Comment | Row) -> Comment | Row:
 
 
 def _page_of_root(root: Comment | Row, settings: SiteSettings) -> int:
-    earlier = db.session.connection().execute(_EARLIER_ROOTS, {
-        "article": root.article_id, "created": root.created_at, "id": root.id}).scalar()
-    return page_for(earlier, settings)
+    statement, params = _earlier_roots(root)
+    return page_for(db.session.connection().execute(statement, params).scalar(), settings)
+
+
+def _earlier_roots(root: Comment | Row) -> tuple[Select, dict]:
+    """The count of the approved threads before *root*'s, and its parameters."""
+    return _EARLIER_ROOTS, {"article": root.article_id, "created": root.created_at,
+                            "id": root.id}
